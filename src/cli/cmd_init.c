@@ -1,0 +1,40 @@
+/* varn init: create the database or apply its pending migrations. */
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "db/db.h"
+#include "db/migrate.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+int cmd_init(int argc, char **argv, struct app *app)
+{
+    if (argc > 1)
+        return cli_usage_error("init", "unexpected argument '%s'", argv[1]);
+    char msg[512];
+    char now[CLOCK_ISO_LEN];
+    struct db *db;
+    struct migrate_state before;
+    bool existed = access(app->db_url, F_OK) == 0;
+    int rc = db_open(app->db_url, DB_OPEN_CREATE, &db, msg, sizeof(msg));
+    if (rc)
+        return cli_fail("%s", msg);
+    int applied = 0;
+    clock_format(clock_now(), now);
+    rc = migrate_state(db, varn_migrations, varn_migrations_count, &before);
+    if (!rc)
+        rc = migrate_apply(db, varn_migrations, varn_migrations_count, now, &applied, msg,
+                           sizeof(msg));
+    db_close(db);
+    if (rc)
+        return cli_fail("%s", msg);
+    int64_t latest = before.latest;
+    if (!existed || before.current == 0)
+        printf("Created %s (schema version %lld).\n", app->db_url, (long long)latest);
+    else if (applied)
+        printf("Migrated %s from schema version %lld to %lld (%d migration(s)).\n", app->db_url,
+               (long long)before.current, (long long)latest, applied);
+    else
+        printf("%s is up to date (schema version %lld).\n", app->db_url, (long long)latest);
+    return CLI_OK;
+}

@@ -1,0 +1,47 @@
+/* varn serve: check the database, then run the HTTP server until SIGTERM/SIGINT. */
+#include "cli/cli.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "http/routes.h"
+#include "http/server.h"
+
+#include <stdlib.h>
+
+int cmd_serve(int argc, char **argv, struct app *app)
+{
+    const char *listen = getenv("VARN_LISTEN");
+    for (int i = 1; i < argc;) {
+        const char *value;
+        if (cli_option(argc, argv, &i, "--listen", &value)) {
+            if (!value)
+                return cli_usage_error("serve", "--listen needs ADDRESS:PORT");
+            listen = value;
+            continue;
+        }
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[i]);
+    }
+    if (!listen || !*listen)
+        listen = "127.0.0.1:8080";
+    if (server_listen_valid(listen) != 0)
+        return cli_usage_error("serve", "--listen '%s' is not ADDRESS:PORT such as 127.0.0.1:8080",
+                               listen);
+
+    char msg[512];
+    struct db *db;
+    int rc = db_open(app->db_url, 0, &db, msg, sizeof(msg));
+    if (rc)
+        return cli_fail("%s", msg);
+    rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,
+                               sizeof(msg));
+    db_close(db);
+    if (rc)
+        return cli_fail("%s", msg);
+
+    struct server_config cfg = {
+        .db_url = app->db_url,
+        .listen = listen,
+        .routes = varn_routes,
+        .nroutes = varn_routes_count,
+    };
+    return server_run(&cfg) == 0 ? CLI_OK : CLI_FAILED;
+}

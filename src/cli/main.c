@@ -1,0 +1,188 @@
+/* Entry point: global options, the clock, and dispatch to one subcommand from the table. */
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "version.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct command cli_commands[] = {
+    {"init", cmd_init, "varn init", "create the database, or bring it to this version's schema",
+     "Creates the database when it does not exist and applies every pending migration, each\n"
+     "in its own transaction. Safe to run again: it does nothing when all is applied.\n"},
+    {"serve", cmd_serve, "varn serve [--listen ADDRESS:PORT]",
+     "run the web UI and the JSON API",
+     "Serves the UI at / and the API at /api/v1/ until SIGTERM or SIGINT; then it stops\n"
+     "accepting, lets requests in flight finish and exits 0. Refuses a database with pending\n"
+     "migrations or one newer than this binary.\n"
+     "\n"
+     "  --listen ADDRESS:PORT  where to listen (default 127.0.0.1:8080, or VARN_LISTEN);\n"
+     "                         port 0 picks a free port, logged at start\n"},
+    {"backup", cmd_backup, "varn backup FILE",
+     "write a consistent copy of the database to a new file",
+     "Copies the live database with SQLite's online backup API, consistent even while the\n"
+     "server writes, checks the copy and only then gives it its name. FILE must not exist.\n"},
+    {"restore", cmd_restore, "varn restore FILE",
+     "replace the database with a backup, after checking it",
+     "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"
+     "schema. The replacement is one transaction: the live database is never half-written.\n"
+     "A running server sees the restored data at once.\n"},
+};
+const int cli_commands_count = (int)(sizeof(cli_commands) / sizeof(cli_commands[0]));
+
+static void print_overview(FILE *out)
+{
+    fprintf(out,
+            "Värn %s: information security management for municipal IT organisations\n\n"
+            "usage: varn [--db PATH] COMMAND [OPTIONS]\n\n"
+            "commands:\n",
+            VARN_VERSION);
+    for (int i = 0; i < cli_commands_count; i++)
+        fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(out, "\n"
+                 "global options:\n"
+                 "  --db PATH      the database (default ./varn.db, or VARN_DB)\n"
+                 "  --help         this text; 'varn COMMAND --help' for a command\n"
+                 "  --version      the version\n"
+                 "\n"
+                 "environment:\n"
+                 "  VARN_DB        the database, when --db is not given\n"
+                 "  VARN_NOW       an ISO 8601 instant to use as now, for tests and forecasts\n"
+                 "  VARN_LISTEN    the address for 'varn serve', when --listen is not given\n"
+                 "\n"
+                 "exit codes: 0 success, 1 failure, 2 usage error\n");
+}
+
+static void print_command_help(const struct command *c)
+{
+    printf("usage: %s\n\n%s.\n\n%s", c->usage, c->summary, c->help);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "varn%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'varn %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+    return CLI_USAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "varn: ");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n");
+    return CLI_FAILED;
+}
+
+bool cli_option(int argc, char **argv, int *i, const char *name, const char **value)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return false;
+    if (a[n] == '=') {
+        *value = a + n + 1;
+        (*i)++;
+        return true;
+    }
+    if (a[n] != '\0')
+        return false;
+    *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+    *i += *value ? 2 : 1;
+    return true;
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (int i = 0; i < cli_commands_count; i++)
+        if (strcmp(cli_commands[i].name, name) == 0)
+            return &cli_commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct app app = {.db_url = getenv("VARN_DB")};
+    int i = 1;
+    const char *value;
+    /* Global options come before the command; --db is also accepted after it. */
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_overview(stdout);
+            return CLI_OK;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("varn %s\n", VARN_VERSION);
+            return CLI_OK;
+        }
+        if (cli_option(argc, argv, &i, "--db", &value)) {
+            if (!value || !*value)
+                return cli_usage_error(NULL, "--db needs a path");
+            app.db_url = value;
+            continue;
+        }
+        return cli_usage_error(NULL, "unknown option '%s'", argv[i]);
+    }
+    if (i >= argc) {
+        print_overview(stderr);
+        return CLI_USAGE;
+    }
+    const char *name = argv[i];
+    if (strcmp(name, "help") == 0) {
+        if (i + 1 >= argc) {
+            print_overview(stdout);
+            return CLI_OK;
+        }
+        const struct command *c = find_command(argv[i + 1]);
+        if (!c)
+            return cli_usage_error(NULL, "'%s' is not a varn command", argv[i + 1]);
+        print_command_help(c);
+        return CLI_OK;
+    }
+    const struct command *c = find_command(name);
+    if (!c)
+        return cli_usage_error(NULL, "'%s' is not a varn command", name);
+
+    /* The command's own arguments, with --db and --help taken out here. */
+    char **args = calloc((size_t)argc + 1, sizeof(*args));
+    if (!args)
+        return cli_fail("out of memory");
+    int nargs = 0;
+    args[nargs++] = argv[i];
+    for (int j = i + 1; j < argc;) {
+        if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0) {
+            print_command_help(c);
+            free(args);
+            return CLI_OK;
+        }
+        if (cli_option(argc, argv, &j, "--db", &value)) {
+            if (!value || !*value) {
+                free(args);
+                return cli_usage_error(name, "--db needs a path");
+            }
+            app.db_url = value;
+            continue;
+        }
+        args[nargs++] = argv[j++];
+    }
+    if (!app.db_url || !*app.db_url)
+        app.db_url = "./varn.db";
+    if (clock_init_from_env() != 0) {
+        free(args);
+        return cli_usage_error(NULL,
+                               "VARN_NOW='%s' is not an ISO 8601 instant such as 2026-11-22 or "
+                               "2026-11-22T08:00:00Z",
+                               getenv("VARN_NOW"));
+    }
+    int rc = c->run(nargs, args, &app);
+    free(args);
+    return rc;
+}
