@@ -1,0 +1,34 @@
+# Thin wrapper over Meson for people: make deps | make | make run | make test.
+.PHONY: all deps build run test format clean
+
+DB ?= ./varn.db
+LISTEN ?= 127.0.0.1:8080
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build/build.ninja:
+	meson setup build
+
+build: build/build.ninja
+	@ninja -C build
+
+# Build, create the database on first run, and serve it.
+run: deps build
+	@if [ ! -f "$(DB)" ]; then ./build/varn --db "$(DB)" init; fi
+	@echo
+	@echo "Värn: open http://$(LISTEN)/ in a browser (Ctrl-C stops the server)."
+	@echo "There is no login yet: the foundation serves the start page, /healthz and the API document."
+	@echo
+	./build/varn --db "$(DB)" serve --listen "$(LISTEN)"
+
+test: deps
+	@scripts/test.sh
+
+format:
+	find src tests -name '*.[ch]' -exec clang-format -i {} +
+
+clean:
+	rm -rf build build-test build-asan build-fuzz build*.log

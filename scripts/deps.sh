@@ -1,0 +1,48 @@
+#!/bin/sh
+# Installs what Värn needs to build and test on Debian 12: the Debian packages (apt-get, with
+# sudo when not root) and the UI's npm packages from web/package-lock.json. Idempotent: when
+# everything is present it changes nothing and asks no network.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Build: compiler, Meson, libraries. Tests: cmocka, clang + libFuzzer for the fuzzers,
+# python3 for the API tests, Chromium for the browser test, clang-format for the style check.
+PACKAGES="gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3
+libjansson-dev libcmocka-dev python3 clang libfuzzer-14-dev libclang-rt-14-dev clang-format
+chromium"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+# Node.js brings its own npm; Debian's npm must not be installed beside it.
+if ! command -v npm >/dev/null 2>&1; then
+    missing="$missing nodejs npm"
+fi
+
+if [ -n "$missing" ]; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+    fi
+    echo "make deps: installing$missing"
+    # apt-get update once, and only when the package lists are empty or too old to know a
+    # package we need.
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -print -quit 2>/dev/null)" ]; then
+        $sudo apt-get update
+    fi
+    # shellcheck disable=SC2086
+    if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing; then
+        $sudo apt-get update
+        # shellcheck disable=SC2086
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+    fi
+fi
+
+# The UI's packages, exactly as locked.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+    echo "make deps: installing the UI's npm packages from web/package-lock.json"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
