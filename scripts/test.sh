@@ -55,7 +55,7 @@ step "AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 if setup build-asan -Dtest_fixtures=true -Dwerror=true -Db_sanitize=address,undefined \
-    -Db_lundef=false -Dc_args=-fno-sanitize-recover=all -Dc_args=-fno-omit-frame-pointer \
+    -Db_lundef=false "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer" \
     -Dbuildtype=debug; then
     record "sanitizer build" 0
     suites build-asan "build-asan"

@@ -6,9 +6,9 @@
 
 /* Exit codes of every command. */
 enum cli_exit {
-    CLI_OK = 0,      /* success */
+    CLI_OK = 0,     /* success */
     CLI_FAILED = 1, /* the command ran and failed */
-    CLI_USAGE = 2,   /* the command line was wrong; a message names the problem */
+    CLI_USAGE = 2,  /* the command line was wrong; a message names the problem */
 };
 
 struct app {
@@ -16,7 +16,7 @@ struct app {
 };
 
 struct command {
-    const char *name;    /* what the user types */
+    const char *name; /* what the user types */
     int (*run)(int argc, char **argv, struct app *app);
     const char *usage;   /* "varn backup FILE" */
     const char *summary; /* one line for `varn --help` */

@@ -7,8 +7,8 @@
 int cmd_backup(int argc, char **argv, struct app *app)
 {
     if (argc != 2 || argv[1][0] == '-')
-        return cli_usage_error("backup", argc < 2 ? "name the FILE to write"
-                                                  : "expected one FILE, got '%s'",
+        return cli_usage_error("backup",
+                               argc < 2 ? "name the FILE to write" : "expected one FILE, got '%s'",
                                argc < 2 ? "" : argv[argc - 1]);
     char msg[512];
     int rc = db_backup(app->db_url, argv[1], msg, sizeof(msg));

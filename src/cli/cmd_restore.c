@@ -8,9 +8,9 @@
 int cmd_restore(int argc, char **argv, struct app *app)
 {
     if (argc != 2 || argv[1][0] == '-')
-        return cli_usage_error("restore", argc < 2 ? "name the backup FILE to restore"
-                                                   : "expected one FILE, got '%s'",
-                               argc < 2 ? "" : argv[argc - 1]);
+        return cli_usage_error(
+            "restore", argc < 2 ? "name the backup FILE to restore" : "expected one FILE, got '%s'",
+            argc < 2 ? "" : argv[argc - 1]);
     char msg[512];
     int64_t schema = 0;
     int64_t latest = varn_migrations_count ? varn_migrations[varn_migrations_count - 1].version : 0;

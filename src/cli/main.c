@@ -12,8 +12,7 @@ const struct command cli_commands[] = {
     {"init", cmd_init, "varn init", "create the database, or bring it to this version's schema",
      "Creates the database when it does not exist and applies every pending migration, each\n"
      "in its own transaction. Safe to run again: it does nothing when all is applied.\n"},
-    {"serve", cmd_serve, "varn serve [--listen ADDRESS:PORT]",
-     "run the web UI and the JSON API",
+    {"serve", cmd_serve, "varn serve [--listen ADDRESS:PORT]", "run the web UI and the JSON API",
      "Serves the UI at / and the API at /api/v1/ until SIGTERM or SIGINT; then it stops\n"
      "accepting, lets requests in flight finish and exits 0. Refuses a database with pending\n"
      "migrations or one newer than this binary.\n"

@@ -148,8 +148,8 @@ void clock_format(int64_t t, char out[CLOCK_ISO_LEN])
     civil_from_days(days, &y, &m, &d);
     /* The buffer fits every year up to 9999; later years cannot come from clock_parse. */
     if (str_format(out, CLOCK_ISO_LEN, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-                   (long long)m, (long long)d, (long long)(rem / 3600),
-                   (long long)(rem / 60 % 60), (long long)(rem % 60)) != 0)
+                   (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
+                   (long long)(rem % 60)) != 0)
         str_copy(out, CLOCK_ISO_LEN, "9999-12-31T23:59:59Z");
 }
 

@@ -15,7 +15,8 @@ static int problem(struct json_problem *p, int status, const char *code, const c
     str_copy(p->field, sizeof(p->field), "");
     if (field && str_copy(p->field, sizeof(p->field), field) != 0)
         str_copy(p->field, sizeof(p->field), "(name too long)");
-    if (str_copy(p->detail, sizeof(p->detail), detail) != 0)
+    /* An empty detail means the caller's str_format ran out of room (a long key). */
+    if (!detail[0] || str_copy(p->detail, sizeof(p->detail), detail) != 0)
         str_copy(p->detail, sizeof(p->detail), "invalid request body");
     return ERR_INVALID;
 }
@@ -128,10 +129,12 @@ int json_body_parse(const char *data, size_t len, const struct field *fields, js
     json_error_t jerr;
     *out = NULL;
     if (len == 0)
-        return problem(p, 400, "empty_body", NULL, "the request body is empty; a JSON object was expected");
+        return problem(p, 400, "empty_body", NULL,
+                       "the request body is empty; a JSON object was expected");
     /* Integer overflow is a syntax error in jansson, and numbers beyond int64 are never valid
      * here, so no JSON_DECODE_INT_AS_REAL. Depth is capped by jansson (2048 levels). */
-    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* DECODE_ANY so that a bare 42 or "x" is reported as what it is: not an object. */
+    json_t *root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root) {
         if (json_error_code(&jerr) == json_error_duplicate_key) {
             /* jansson reports the key as: duplicate object key near '"name"' */
@@ -149,8 +152,12 @@ int json_body_parse(const char *data, size_t len, const struct field *fields, js
             str_format(msg, sizeof(msg), "the key '%s' appears more than once", key);
             return problem(p, 400, "duplicate_key", key, msg);
         }
-        str_format(msg, sizeof(msg), "the body is not valid JSON: %s (line %d, column %d)",
-                   jerr.text, jerr.line, jerr.column);
+        /* jansson's text for this one names its own flag, which clients have no use for. */
+        const char *why = json_error_code(&jerr) == json_error_null_character
+                              ? "\\u0000 is not allowed in strings"
+                              : jerr.text;
+        str_format(msg, sizeof(msg), "the body is not valid JSON: %s (line %d, column %d)", why,
+                   jerr.line, jerr.column);
         return problem(p, 400, "malformed_json", NULL, msg);
     }
     int rc = 0;

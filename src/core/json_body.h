@@ -30,10 +30,10 @@ struct field {
 
 /* What was wrong with a body: an RFC 9457 problem in the making. */
 struct json_problem {
-    int status;        /* 400 for syntax, 422 for content */
-    const char *code;  /* stable machine-readable code, e.g. "unknown_field" */
-    char field[64];    /* the offending field, or "" */
-    char detail[256];  /* a sentence for people */
+    int status;       /* 400 for syntax, 422 for content */
+    const char *code; /* stable machine-readable code, e.g. "unknown_field" */
+    char field[64];   /* the offending field, or "" */
+    char detail[256]; /* a sentence for people */
 };
 
 /* Parse data[0..len) as a JSON object and check it against fields (terminated by a NULL

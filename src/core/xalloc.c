@@ -1,4 +1,5 @@
-/* Allocation wrappers that abort on exhaustion (the Redis/kore rule: no NULL checks at call sites). */
+/* Allocation wrappers that abort on exhaustion (the Redis/kore rule: no NULL checks at call sites).
+ */
 #include "core/xalloc.h"
 
 #include <stdio.h>

@@ -13,8 +13,7 @@ static bool is_postgresql(const char *url)
 static int no_postgresql(char *msg, size_t len)
 {
     if (msg)
-        str_copy(msg, len,
-                 "PostgreSQL is not supported by this build yet; use a SQLite file path");
+        str_copy(msg, len, "PostgreSQL is not supported by this build yet; use a SQLite file path");
     return ERR_UNSUPPORTED;
 }
 

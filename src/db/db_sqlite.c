@@ -33,13 +33,13 @@ struct sqlite_stmt {
 };
 
 struct sqlite_db {
-    struct db base;                                 /* driver table; must be first */
-    sqlite3 *handle;                                /* the connection */
-    char errmsg[512];                               /* last error, with context */
-    struct sqlite_stmt *cache[STMT_CACHE_SIZE];     /* prepared statements, by text */
-    unsigned cache_next;                            /* round-robin eviction cursor */
-    const char *tx_file;                            /* where the open transaction began */
-    int tx_line;                                    /* ... and on which line */
+    struct db base;                             /* driver table; must be first */
+    sqlite3 *handle;                            /* the connection */
+    char errmsg[512];                           /* last error, with context */
+    struct sqlite_stmt *cache[STMT_CACHE_SIZE]; /* prepared statements, by text */
+    unsigned cache_next;                        /* round-robin eviction cursor */
+    const char *tx_file;                        /* where the open transaction began */
+    int tx_line;                                /* ... and on which line */
 };
 
 static const struct db_ops sqlite_ops;
@@ -131,8 +131,7 @@ static int check_identity(sqlite3 *h, const char *path, bool may_claim, char *ms
     if (rc == SQLITE_OK)
         rc = query_int(h, "SELECT count(*) FROM sqlite_schema", &tables);
     if (rc != SQLITE_OK) {
-        str_format(msg, len, "'%s' is not a readable SQLite database: %s", path,
-                   sqlite3_errmsg(h));
+        str_format(msg, len, "'%s' is not a readable SQLite database: %s", path, sqlite3_errmsg(h));
         return ERR_INVALID;
     }
     if (app == VARN_APPLICATION_ID)

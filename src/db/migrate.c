@@ -69,8 +69,8 @@ out:
     return rc;
 }
 
-int migrate_apply(struct db *db, const struct migration *m, size_t n, const char *now,
-                  int *applied, char *msg, size_t msglen)
+int migrate_apply(struct db *db, const struct migration *m, size_t n, const char *now, int *applied,
+                  char *msg, size_t msglen)
 {
     struct migrate_state s;
     *applied = 0;

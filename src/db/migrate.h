@@ -30,8 +30,8 @@ int migrate_state(struct db *db, const struct migration *m, size_t n, struct mig
  * Stops at the first failure, leaving the earlier ones applied; *applied counts what
  * succeeded. now is the ISO 8601 time recorded for each. Returns ERR_SCHEMA when the database
  * is newer than the binary, with a sentence in msg. */
-int migrate_apply(struct db *db, const struct migration *m, size_t n, const char *now,
-                  int *applied, char *msg, size_t msglen);
+int migrate_apply(struct db *db, const struct migration *m, size_t n, const char *now, int *applied,
+                  char *msg, size_t msglen);
 
 /* For `varn serve`: 0 when the database is exactly at the binary's schema, else ERR_SCHEMA
  * with a sentence saying what to run. */

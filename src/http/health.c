@@ -15,8 +15,7 @@ int h_readyz(struct req *req, struct resp *resp)
     struct db *db;
     if (req_db(req, &db) != 0 || db_ping(db) != 0) {
         resp->retry_after = "5";
-        return req_problem(req, 503, "database_unavailable", NULL,
-                           "the database does not answer");
+        return req_problem(req, 503, "database_unavailable", NULL, "the database does not answer");
     }
     return resp_json(req, resp, 200, json_pack("{s:s}", "status", "ready"));
 }

@@ -64,9 +64,9 @@ static json_t *path_parameters(const char *pattern)
         const char *close = strchr(p, '}');
         if (!close)
             break;
-        json_array_append_new(
-            params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1, (size_t)(close - p - 1),
-                              "in", "path", "required", 1, "schema", "type", "string"));
+        json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                                (size_t)(close - p - 1), "in", "path", "required",
+                                                1, "schema", "type", "string"));
     }
     return params;
 }
@@ -83,14 +83,12 @@ static json_t *operation(const struct route *r)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
                                       "application/json", "schema", body_schema(r->fields)));
-    json_t *problem = json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
-                                "An RFC 9457 problem with a stable code", "content",
-                                "application/problem+json", "schema", "$ref",
-                                "#/components/schemas/Problem");
+    json_t *problem = json_pack(
+        "{s:s, s:{s:{s:{s:s}}}}", "description", "An RFC 9457 problem with a stable code",
+        "content", "application/problem+json", "schema", "$ref", "#/components/schemas/Problem");
     json_object_set_new(op, "responses",
-                        json_pack("{s:{s:s}, s:o}", r->method[0] == 'P' && r->method[1] == 'O'
-                                                        ? "201"
-                                                        : "200",
+                        json_pack("{s:{s:s}, s:o}",
+                                  r->method[0] == 'P' && r->method[1] == 'O' ? "201" : "200",
                                   "description", "Success", "default", problem));
     if (r->access == ACCESS_PUBLIC)
         json_object_set_new(op, "security", json_array());
@@ -124,8 +122,8 @@ json_t *openapi_build(const struct route *routes, size_t n)
         " s:{s:s}}}",
         "type", "object", "required", "type", "title", "status", "code", "properties", "type",
         "type", "string", "title", "type", "string", "status", "type", "integer", "detail", "type",
-        "string", "code", "type", "string", "field", "type", "string", "instance", "type",
-        "string", "request_id", "type", "string");
+        "string", "code", "type", "string", "field", "type", "string", "instance", "type", "string",
+        "request_id", "type", "string");
     return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o}}}", "openapi", "3.1.0", "info",
                      "title", "Värn API", "version", VARN_VERSION, "description",
                      "Information security management for municipal IT organisations. Errors "

@@ -16,22 +16,22 @@ struct db;
 struct MHD_Connection;
 
 struct req {
-    struct arena arena;           /* everything below that is allocated lives here */
-    struct server *srv;           /* the server it arrived at */
-    struct MHD_Connection *conn;  /* libmicrohttpd's connection */
-    const char *method;           /* "GET", ... */
-    const char *path;             /* decoded path, without the query string */
-    const struct route *route;    /* the matched route, or NULL */
-    struct route_params params;   /* path parameters of the match */
-    char id[33];                  /* request id: 128 random bits in hex */
-    struct timespec started;      /* monotonic time of arrival */
-    struct buf body;              /* the body, bounded by the route's body_max */
-    size_t body_discarded;        /* bytes thrown away after the limit was passed */
-    bool body_too_large;          /* the body passed body_max */
-    json_t *json;                 /* the validated JSON body, or NULL */
-    struct json_problem problem;  /* the first problem recorded (problem.status != 0) */
-    int status;                   /* the status sent, for the access log */
-    bool responded;               /* a response has been queued */
+    struct arena arena;          /* everything below that is allocated lives here */
+    struct server *srv;          /* the server it arrived at */
+    struct MHD_Connection *conn; /* libmicrohttpd's connection */
+    const char *method;          /* "GET", ... */
+    const char *path;            /* decoded path, without the query string */
+    const struct route *route;   /* the matched route, or NULL */
+    struct route_params params;  /* path parameters of the match */
+    char id[33];                 /* request id: 128 random bits in hex */
+    struct timespec started;     /* monotonic time of arrival */
+    struct buf body;             /* the body, bounded by the route's body_max */
+    size_t body_discarded;       /* bytes thrown away after the limit was passed */
+    bool body_too_large;         /* the body passed body_max */
+    json_t *json;                /* the validated JSON body, or NULL */
+    struct json_problem problem; /* the first problem recorded (problem.status != 0) */
+    int status;                  /* the status sent, for the access log */
+    bool responded;              /* a response has been queued */
 };
 
 struct resp {
@@ -65,8 +65,8 @@ int req_db(struct req *req, struct db **out);
 
 /* Record a problem for the response (the first one wins) and return ERR_REJECTED, so that a
  * handler can write: return req_problem(req, 409, "duplicate", "code", "..."); */
-int req_problem(struct req *req, int status, const char *code, const char *field,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int req_problem(struct req *req, int status, const char *code, const char *field, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
 
 /* Render obj (ownership taken) as the JSON response with the given status. */
 int resp_json(struct req *req, struct resp *resp, int status, json_t *obj);

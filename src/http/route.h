@@ -20,13 +20,13 @@ enum route_access {
 };
 
 struct route {
-    const char *method;          /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-    const char *pattern;         /* "/api/v1/systems/{id}": {name} matches one path segment */
-    route_handler handler;       /* thin: validate, call the module, render */
-    size_t body_max;             /* largest accepted body in bytes; 0: no body */
-    enum route_access access;    /* who may call it */
-    const struct field *fields;  /* JSON body schema; NULL when the route takes no body */
-    const char *summary;         /* one line for the API document */
+    const char *method;         /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *pattern;        /* "/api/v1/systems/{id}": {name} matches one path segment */
+    route_handler handler;      /* thin: validate, call the module, render */
+    size_t body_max;            /* largest accepted body in bytes; 0: no body */
+    enum route_access access;   /* who may call it */
+    const struct field *fields; /* JSON body schema; NULL when the route takes no body */
+    const char *summary;        /* one line for the API document */
 };
 
 #define ROUTE_MAX_PARAMS 8
@@ -39,8 +39,8 @@ struct route_param {
 };
 
 struct route_params {
-    int count;                                 /* parameters captured */
-    struct route_param p[ROUTE_MAX_PARAMS];    /* in pattern order */
+    int count;                              /* parameters captured */
+    struct route_param p[ROUTE_MAX_PARAMS]; /* in pattern order */
 };
 
 enum route_result {

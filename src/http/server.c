@@ -30,12 +30,12 @@
 #define DISCARD_MAX (1024 * 1024)
 
 struct server {
-    const struct server_config *cfg;   /* what we were started with */
-    struct MHD_Daemon *daemon;         /* libmicrohttpd */
-    atomic_int in_flight;              /* requests between first callback and completion */
-    pthread_mutex_t dbs_lock;          /* guards dbs */
+    const struct server_config *cfg;    /* what we were started with */
+    struct MHD_Daemon *daemon;          /* libmicrohttpd */
+    atomic_int in_flight;               /* requests between first callback and completion */
+    pthread_mutex_t dbs_lock;           /* guards dbs */
     struct db *dbs[MAX_DB_CONNECTIONS]; /* every worker's connection, closed at stop */
-    int ndbs;                          /* entries in dbs */
+    int ndbs;                           /* entries in dbs */
 };
 
 static _Thread_local struct db *thread_db;
@@ -100,8 +100,8 @@ int req_db(struct req *req, struct db **out)
     return 0;
 }
 
-int req_problem(struct req *req, int status, const char *code, const char *field,
-                const char *fmt, ...)
+int req_problem(struct req *req, int status, const char *code, const char *field, const char *fmt,
+                ...)
 {
     if (req->problem.status)
         return ERR_REJECTED;
@@ -208,7 +208,8 @@ static enum MHD_Result send_resp(struct req *req, const struct resp *resp)
     /* PERSISTENT: MHD only reads the buffer, which outlives the response (arena or static);
      * its API takes void * all the same. */
     void *body = (void *)(uintptr_t)resp->body;
-    struct MHD_Response *r = MHD_create_response_from_buffer(resp->len, body, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(resp->len, body, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     add_headers(r, req, resp);
@@ -225,8 +226,8 @@ static enum MHD_Result send_problem(struct req *req, const struct json_problem *
 {
     json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s}", "type",
                           arena_printf(&req->arena, "urn:varn:problem:%s", p->code), "title",
-                          status_title(p->status), "status", p->status, "detail", p->detail,
-                          "code", p->code, "instance", req->path, "request_id", req->id);
+                          status_title(p->status), "status", p->status, "detail", p->detail, "code",
+                          p->code, "instance", req->path, "request_id", req->id);
     if (p->field[0])
         json_object_set_new(o, "field", json_string(p->field));
     struct resp resp = {0};
@@ -237,8 +238,8 @@ static enum MHD_Result send_problem(struct req *req, const struct json_problem *
     return send_resp(req, &resp);
 }
 
-static enum MHD_Result problem_now(struct req *req, int status, const char *code,
-                                   const char *field, const char *detail)
+static enum MHD_Result problem_now(struct req *req, int status, const char *code, const char *field,
+                                   const char *detail)
 {
     req_problem(req, status, code, field, "%s", detail);
     return send_problem(req, &req->problem, NULL);
@@ -402,8 +403,7 @@ static enum MHD_Result on_headers(struct req *req)
         return problem_now(req, 413, "too_large", NULL, d);
     }
     bool has_body = declared > 0 || req_header(req, "Transfer-Encoding");
-    if (req->route->fields && has_body &&
-        !is_json_content_type(req_header(req, "Content-Type")))
+    if (req->route->fields && has_body && !is_json_content_type(req_header(req, "Content-Type")))
         return problem_now(req, 415, "unsupported_media_type", NULL,
                            "send the body as Content-Type: application/json");
     buf_init(&req->body, req->route->body_max);
@@ -447,9 +447,8 @@ static enum MHD_Result on_complete(struct req *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct server *srv = cls;
@@ -649,10 +648,12 @@ int server_run(const struct server_config *cfg)
 
     int sig = 0;
     sigwait(&stop, &sig);
-    /* Stop accepting at once, let what is in flight finish, then stop. */
+    /* Stop accepting at once, let what is in flight finish, then stop. MHD's worker threads
+     * may still hold the listening socket, so it is only shut down here (new connections are
+     * refused) and closed after MHD_stop_daemon, as MHD_quiesce_daemon requires. */
     MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
     if (lsock != MHD_INVALID_SOCKET)
-        close(lsock);
+        shutdown(lsock, SHUT_RDWR);
     int pending = atomic_load(&srv->in_flight);
     log_json("info", json_pack("{s:s, s:s, s:i}", "msg", "stopping", "signal",
                                sig == SIGTERM ? "SIGTERM" : "SIGINT", "in_flight", pending));
@@ -662,6 +663,8 @@ int server_run(const struct server_config *cfg)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
+    if (lsock != MHD_INVALID_SOCKET)
+        close(lsock);
     for (int i = 0; i < srv->ndbs; i++)
         db_close(srv->dbs[i]);
     pthread_mutex_destroy(&srv->dbs_lock);

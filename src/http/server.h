@@ -7,12 +7,12 @@
 #include <stddef.h>
 
 struct server_config {
-    const char *db_url;          /* database every worker connects to */
-    const char *listen;          /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
-    const struct route *routes;  /* the route table */
-    size_t nroutes;              /* its length */
-    unsigned threads;            /* worker threads; 0: one per core */
-    unsigned drain_seconds;      /* how long a stop waits for requests in flight */
+    const char *db_url;         /* database every worker connects to */
+    const char *listen;         /* "127.0.0.1:8080", "[::1]:8080"; port 0 picks a free one */
+    const struct route *routes; /* the route table */
+    size_t nroutes;             /* its length */
+    unsigned threads;           /* worker threads; 0: one per core */
+    unsigned drain_seconds;     /* how long a stop waits for requests in flight */
 };
 
 /* 0 when listen is a usable ADDRESS:PORT, else ERR_INVALID. */

@@ -5,13 +5,13 @@
 #include <stddef.h>
 
 struct static_file {
-    const char *path;        /* URL path, e.g. "/index.html" */
-    const char *mime;        /* Content-Type */
+    const char *path;          /* URL path, e.g. "/index.html" */
+    const char *mime;          /* Content-Type */
     const unsigned char *data; /* the file as is */
-    size_t len;              /* its length */
-    const unsigned char *gz; /* gzip-compressed, or NULL when that is not smaller */
-    size_t gz_len;           /* its length */
-    const char *etag;        /* strong ETag, quoted */
+    size_t len;                /* its length */
+    const unsigned char *gz;   /* gzip-compressed, or NULL when that is not smaller */
+    size_t gz_len;             /* its length */
+    const char *etag;          /* strong ETag, quoted */
 };
 
 extern const struct static_file varn_static_files[];
