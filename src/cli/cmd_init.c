@@ -1,10 +1,12 @@
 /* varn init: create the database or apply its pending migrations. */
 #include "cli/cli.h"
+#include "auth/auth.h"
 #include "core/clock.h"
 #include "db/db.h"
 #include "db/migrate.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int cmd_init(int argc, char **argv, struct app *app)
@@ -21,10 +23,17 @@ int cmd_init(int argc, char **argv, struct app *app)
         return cli_fail("%s", msg);
     int applied = 0;
     clock_format(clock_now(), now);
+    bool created_admin = false;
+    char generated[32];
+    const char *email = getenv("VARN_ADMIN_EMAIL");
     rc = migrate_state(db, varn_migrations, varn_migrations_count, &before);
     if (!rc)
         rc = migrate_apply(db, varn_migrations, varn_migrations_count, now, &applied, msg,
                            sizeof(msg));
+    if (!rc)
+        rc = auth_bootstrap(db, email && *email ? email : "admin@localhost",
+                            getenv("VARN_ADMIN_PASSWORD"), &created_admin, generated, msg,
+                            sizeof(msg));
     db_close(db);
     if (rc)
         return cli_fail("%s", msg);
@@ -36,5 +45,12 @@ int cmd_init(int argc, char **argv, struct app *app)
                (long long)before.current, (long long)latest, applied);
     else
         printf("%s is up to date (schema version %lld).\n", app->db_url, (long long)latest);
+    if (created_admin) {
+        printf(
+            "Created the organisation ITC (IT-centrum) and its administrator: user id 'admin'.\n");
+        if (generated[0])
+            printf("The administrator's password, shown only now: %s\n", generated);
+        printf("At the first login, set up two-step verification with an authenticator app.\n");
+    }
     return CLI_OK;
 }

@@ -1,5 +1,6 @@
 /* Entry point: global options, the clock, and dispatch to one subcommand from the table. */
 #include "cli/cli.h"
+#include "auth/auth.h"
 #include "core/clock.h"
 #include "version.h"
 
@@ -23,6 +24,11 @@ const struct command cli_commands[] = {
      "write a consistent copy of the database to a new file",
      "Copies the live database with SQLite's online backup API, consistent even while the\n"
      "server writes, checks the copy and only then gives it its name. FILE must not exist.\n"},
+    {"token", cmd_token, "varn token create --org CODE --role ROLE [--name TEXT]",
+     "create an API token for an integration",
+     "Prints a new API token once; only its hash is stored. Send it as\n"
+     "'Authorization: Bearer TOKEN'. The token acts with ROLE in organisation CODE and the\n"
+     "organisations below it. MFA does not apply to tokens.\n"},
     {"restore", cmd_restore, "varn restore FILE",
      "replace the database with a backup, after checking it",
      "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"
@@ -180,6 +186,10 @@ int main(int argc, char **argv)
                                "VARN_NOW='%s' is not an ISO 8601 instant such as 2026-11-22 or "
                                "2026-11-22T08:00:00Z",
                                getenv("VARN_NOW"));
+    }
+    if (auth_init() != 0) {
+        free(args);
+        return cli_fail("cannot initialise libsodium");
     }
     int rc = c->run(nargs, args, &app);
     free(args);

@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/json_body.h"
+#include "authz/authz.h"
 #include "http/route.h"
 
 #include <jansson.h>
@@ -30,6 +31,9 @@ struct req {
     bool body_too_large;         /* the body passed body_max */
     json_t *json;                /* the validated JSON body, or NULL */
     struct json_problem problem; /* the first problem recorded (problem.status != 0) */
+    struct caller caller;        /* who is asking (anonymous until resolved) */
+    unsigned roles;              /* the roles the matrix gives the matched route */
+    const char *set_cookie;      /* a Set-Cookie header to send, or NULL */
     int status;                  /* the status sent, for the access log */
     bool responded;              /* a response has been queued */
 };
@@ -67,6 +71,13 @@ int req_db(struct req *req, struct db **out);
  * handler can write: return req_problem(req, 409, "duplicate", "code", "..."); */
 int req_problem(struct req *req, int status, const char *code, const char *field, const char *fmt,
                 ...) __attribute__((format(printf, 5, 6)));
+
+/* Bind the caller's scope (AUTHZ_SCOPE_CTE parameters) for the route being served. */
+int req_bind_scope(struct req *req, struct db_stmt *st);
+
+/* Append an audit entry for this request's caller; inside the handler's transaction. */
+int req_audit(struct req *req, struct db *db, const char *action, const char *object_kind,
+              const char *object_id, int64_t organisation_id, json_t *before, json_t *after);
 
 /* Render obj (ownership taken) as the JSON response with the given status. */
 int resp_json(struct req *req, struct resp *resp, int status, json_t *obj);

@@ -13,10 +13,12 @@ struct resp;
 /* Fill resp, or return a negative error (the edge turns it into a problem response). */
 typedef int (*route_handler)(struct req *req, struct resp *resp);
 
-/* Who may call a route. Identity and trust adds the signed-in levels; the edge refuses any
- * level it does not know (default deny). */
+/* Who may call a route. Which roles an ACCESS_ROLES route admits is data: the permission
+ * matrix src/authz/permissions.csv. */
 enum route_access {
-    ACCESS_PUBLIC, /* anyone: health checks, the UI, the API document */
+    ACCESS_PUBLIC, /* anyone: health checks, the UI, the API document, logging in */
+    ACCESS_LOGIN,  /* a person with a session, even before its MFA step (MFA, logout, me) */
+    ACCESS_ROLES,  /* a caller past MFA, or a token, holding a role the matrix gives the route */
 };
 
 struct route {

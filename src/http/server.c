@@ -1,8 +1,10 @@
 /* The HTTP edge: routing, body limits, validation, problem responses, security headers, access
  * log, per-thread database connections and graceful shutdown. */
 #include "http/server.h"
+#include "http/access.h"
 #include "http/request.h"
 #include "http/static.h"
+#include "authz/authz.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -187,6 +189,8 @@ static void add_headers(struct MHD_Response *r, const struct req *req, const str
     MHD_add_response_header(r, "Permissions-Policy",
                             "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
     MHD_add_response_header(r, "X-Request-Id", req->id);
+    if (req->set_cookie)
+        MHD_add_response_header(r, "Set-Cookie", req->set_cookie);
     MHD_add_response_header(r, "Cache-Control",
                             resp->cache_control ? resp->cache_control : "no-store");
     if (resp->content_type)
@@ -389,8 +393,9 @@ static enum MHD_Result on_headers(struct req *req)
                     req->method, allow);
         return send_problem(req, &req->problem, &extra);
     }
-    if (req->route->access != ACCESS_PUBLIC)
-        return problem_now(req, 401, "unauthenticated", NULL, "log in first");
+    int rc = access_check(req);
+    if (rc)
+        return send_error(req, rc, NULL);
 
     const char *cl = req_header(req, "Content-Length");
     int64_t declared = 0;
@@ -604,6 +609,11 @@ int server_run(const struct server_config *cfg)
     }
     if (check_routes(cfg) != 0)
         return ERR_INVALID;
+    char msg[256];
+    if (authz_load(cfg->routes, cfg->nroutes, msg, sizeof(msg)) != 0) {
+        log_msg("error", "%s", msg);
+        return ERR_INVALID;
+    }
 
     struct server *srv = xcalloc(1, sizeof(*srv));
     srv->cfg = cfg;

@@ -459,7 +459,8 @@ for _name, _mk, _ct, _status, _code, _field, _has in BAD:
 
 # ---- hand-crafted requests ----
 
-HEAD = b"POST /api/v1/test-notes HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+HEAD = (b"POST /api/v1/test-notes HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        b"X-Varn-Csrf: 1\r\n")
 
 
 @test("Content-Length 5000 is refused with 413 before the body is sent")

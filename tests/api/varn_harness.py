@@ -288,10 +288,13 @@ class Server:
         return [l for l in self.log() if l.get("msg") == "request" and l.get("request_id") == request_id]
 
 
-    def request(self, method, path, body=None, headers=None, timeout=10 * SLOW):
-        """One request on a new connection: (status, headers lowercased, body bytes)."""
+    def request(self, method, path, body=None, headers=None, timeout=10 * SLOW, csrf=True):
+        """One request on a new connection: (status, headers lowercased, body bytes). Changes
+        carry the CSRF header the UI sends, unless csrf is False."""
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
+            if csrf and method not in ("GET", "HEAD"):
+                headers = dict({"X-Varn-Csrf": "1"}, **(headers or {}))
             if isinstance(body, (dict, list)):
                 body = json.dumps(body).encode()
                 headers = dict({"Content-Type": "application/json"}, **(headers or {}))
@@ -306,9 +309,9 @@ class Server:
         finally:
             c.close()
 
-    def json(self, method, path, body=None, headers=None):
+    def json(self, method, path, body=None, headers=None, csrf=True):
         """request() whose answer must be JSON: (status, headers, parsed body)."""
-        st, h, b = self.request(method, path, body, headers)
+        st, h, b = self.request(method, path, body, headers, csrf=csrf)
         try:
             return st, h, json.loads(b)
         except ValueError:
