@@ -261,7 +261,7 @@ REFUSED = [
     ("a text file", text_file, ["not a sqlite file", "not a värn database"]),
     ("the first half of a backup", truncated, ["malformed", "integrity"]),
     ("a SQLite file that is not Värn's", foreign, ["not a värn database"]),
-    ("a backup with a corrupted page", corrupted, ["integrity check failed"]),
+    ("a backup with a corrupted page", corrupted, ["integrity check failed", "malformed"]),
     ("a backup with schema version 999", future, ["newer"]),
     ("a file that does not exist", lambda d: os.path.join(d, "nothing.db"), ["cannot read"]),
 ]
