@@ -1,5 +1,6 @@
 /* Builds the OpenAPI 3.1 document from the route table and the routes' field tables. */
 #include "http/openapi.h"
+#include "authz/authz.h"
 #include "core/str.h"
 #include "version.h"
 
@@ -92,6 +93,15 @@ static json_t *operation(const struct route *r)
                                   "description", "Success", "default", problem));
     if (r->access == ACCESS_PUBLIC)
         json_object_set_new(op, "security", json_array());
+    /* Who may call it, machine-readable: the tenant-isolation tests are generated from this. */
+    static const char *const access_names[] = {"public", "login", "roles"};
+    json_object_set_new(op, "x-varn-access", json_string(access_names[r->access]));
+    json_t *roles = json_array();
+    unsigned mask = authz_route_roles(r);
+    for (unsigned bit = 1; bit < (1u << ROLE_COUNT); bit <<= 1)
+        if (mask & bit)
+            json_array_append_new(roles, json_string(role_id_of(bit)));
+    json_object_set_new(op, "x-varn-roles", roles);
     return op;
 }
 

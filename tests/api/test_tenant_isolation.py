@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Tenant isolation, generated from the API document: for every route that needs a role, every
+role, holding it in one municipality (NORRBY), asks for another municipality's (SODERAS) objects.
+A foreign object must be indistinguishable from a missing one (404, same body), lists and
+aggregates must not contain the other's canary names, roles the matrix does not admit get 403,
+and nothing changes. A new route with a path parameter this suite has no canary for fails here
+until one is added below."""
+import csv
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from varn_harness import (SOURCE_ROOT, Server, Suite, check, db_digest, eq, main, run_varn,
+                          sql_rows)
+
+suite = Suite()
+test = suite.test
+
+ROLES = ["administrator", "ciso", "security_officer", "system_owner", "information_owner",
+         "manager", "head_of_administration", "dpo", "committee_member", "user",
+         "supplier_contact", "external_party"]
+CANARY = "CANARY"
+state = {}
+
+
+def srv():
+    if "srv" not in state:
+        state["srv"] = Server().start()
+    return state["srv"]
+
+
+def token(org, role):
+    r = run_varn("token", "create", "--org", org, "--role", role, "--name", "isolation test",
+                 db=srv().db)
+    eq(r.returncode, 0, "token create %s %s (%s)" % (org, role, r.stderr))
+    return r.stdout.strip()
+
+
+def call(method, path, tok, body=None):
+    headers = {"Authorization": "Bearer " + tok}
+    if body is None and method in ("POST", "PUT", "PATCH"):
+        body = {}
+    return srv().request(method, path, body=body, headers=headers)
+
+
+def must(status, expected, what):
+    eq(status, expected, what)
+
+
+def world():
+    """Two municipalities under the IT centre, a canary person and role assignment in SODERAS,
+    and a token for every role at NORRBY."""
+    if "tokens" in state:
+        return state
+    admin = token("ITC", "administrator")
+    state["admin"] = admin
+    for code, name, number in (("NORRBY", "Norrby kommun", "212000-0142"),
+                               ("SODERAS", CANARY + " Söderås kommun", "212000-0159")):
+        st, _, b = call("POST", "/api/v1/organisations", admin,
+                        {"code": code, "name": name, "kind": "municipality",
+                         "parent_code": "ITC", "org_number": number})
+        must(st, 201, "create %s: %r" % (code, b[:300]))
+    for uid, name, org in (("norrby.anna", "Anna Norrby", "NORRBY"),
+                           ("canary.soderas", CANARY + " Sara Söderås", "SODERAS")):
+        st, _, b = call("POST", "/api/v1/people", admin,
+                        {"user_id": uid, "name": name, "email": uid + "@example.org",
+                         "organisation": org})
+        must(st, 201, "create %s: %r" % (uid, b[:300]))
+    st, _, b = call("POST", "/api/v1/role-assignments", admin,
+                    {"user_id": "canary.soderas", "role": "user", "organisation": "SODERAS"})
+    must(st, 201, "assign canary role: %r" % b[:300])
+    import json
+    state["canary_ra"] = str(json.loads(b)["id"])
+    state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
+    return state
+
+
+def canaries():
+    w = world()
+    return {"code": "SODERAS", "user_id": "canary.soderas", "id": w["canary_ra"]}
+
+
+MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321"}
+
+
+def fill(pattern, values):
+    def sub(m):
+        name = m.group(1)
+        check(name in values, "no canary for path parameter {%s} in %s: add one to this suite"
+              % (name, pattern))
+        return values[name]
+    return re.sub(r"\{([^}]+)\}", sub, pattern)
+
+
+def role_routes():
+    import json
+    st, _, b = srv().request("GET", "/api/v1/openapi.json")
+    must(st, 200, "openapi")
+    doc = json.loads(b)
+    out = []
+    for path, item in sorted(doc["paths"].items()):
+        for method, op in sorted(item.items()):
+            if op.get("x-varn-access") == "roles":
+                out.append((method.upper(), path, set(op.get("x-varn-roles", []))))
+    return out
+
+
+def shape(body):
+    """A problem body without what differs per request."""
+    import json
+    try:
+        o = json.loads(body)
+    except ValueError:
+        return body
+    for k in ("request_id", "instance"):
+        o.pop(k, None)
+    return o
+
+
+def tenant_tables_digest():
+    """Everything but the audit log, which legitimately records the refusals."""
+    rows = sql_rows(srv().db, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT IN ('audit_log', 'api_token', 'session', 'login_failure')"
+                    " ORDER BY name")
+    parts = []
+    for (t,) in rows:
+        parts.append((t, sql_rows(srv().db, 'SELECT * FROM "%s" ORDER BY 1' % t)))
+    return repr(parts)
+
+
+@test("every route of the API document has a row in the permission matrix, and no other rows")
+def _():
+    import json
+    st, _, b = srv().request("GET", "/api/v1/openapi.json")
+    doc = json.loads(b)
+    documented = {(m.upper(), p) for p, item in doc["paths"].items() for m in item}
+    rows = set()
+    for rel in ("src/authz/permissions.csv", "tests/fixtures/permissions.csv"):
+        with open(os.path.join(SOURCE_ROOT, rel), encoding="utf-8") as f:
+            rows |= {(r["method"], r["pattern"]) for r in csv.DictReader(f)}
+    eq(rows, documented, "matrix rows vs routes")
+
+
+@test("the canaries are real: an administrator of the IT centre sees SODERAS's objects")
+def _():
+    w = world()
+    for method, path, roles in role_routes():
+        if method != "GET" or "{" not in path:
+            continue
+        st, _, b = call("GET", fill(path, canaries()), w["admin"])
+        must(st, 200, "admin GET %s (%r)" % (fill(path, canaries()), b[:200]))
+    st, _, b = call("GET", "/api/v1/people", w["admin"])
+    check(CANARY.encode() in b, "the admin's people list lacks the canary")
+
+
+@test("no role at NORRBY can read, change or delete SODERAS's objects: 404 like a missing one")
+def _():
+    w = world()
+    before = tenant_tables_digest()
+    checked = 0
+    for method, path, roles in role_routes():
+        if "{" not in path:
+            continue
+        for role, tok in w["tokens"].items():
+            foreign = fill(path, canaries())
+            st, _, b = call(method, foreign, tok)
+            if role not in roles:
+                must(st, 403, "%s %s as %s (not in the matrix): %r" % (method, foreign, role, b[:200]))
+                continue
+            st_missing, _, b_missing = call(method, fill(path, MISSING), tok)
+            must(st, 404, "%s %s as %s: %r" % (method, foreign, role, b[:200]))
+            must(st_missing, 404, "%s of a missing object as %s" % (method, role))
+            eq(shape(b), shape(b_missing), "%s %s as %s: foreign vs missing body" % (method, path, role))
+            checked += 1
+    check(checked > 0, "no detail route was checked")
+    eq(tenant_tables_digest(), before, "tenant data after the attempts")
+
+
+@test("no list or aggregate seen from NORRBY contains SODERAS's canary names")
+def _():
+    w = world()
+    checked = 0
+    for method, path, roles in role_routes():
+        if method != "GET" or "{" in path:
+            continue
+        for role, tok in w["tokens"].items():
+            st, _, b = call("GET", path, tok)
+            if role not in roles:
+                must(st, 403, "GET %s as %s (not in the matrix)" % (path, role))
+                continue
+            must(st, 200, "GET %s as %s: %r" % (path, role, b[:200]))
+            check(CANARY.encode() not in b, "GET %s as %s leaks a canary: %r" % (path, role, b[:400]))
+            check(b"SODERAS" not in b, "GET %s as %s leaks SODERAS: %r" % (path, role, b[:400]))
+            checked += 1
+    check(checked > 0, "no list was checked")
+
+
+@test("a refused call is recorded in the audit log as access.refused")
+def _():
+    w = world()
+    rows = sql_rows(srv().db, "SELECT count(*) FROM audit_log WHERE action = 'access.refused'")
+    check(rows[0][0] > 0, "no access.refused entries after the refusals above")
+
+
+@test("writes naming SODERAS are refused exactly like writes naming an unknown organisation")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    before = tenant_tables_digest()
+    results = []
+    for org in ("SODERAS", "NOSUCHORG"):
+        st, _, b = call("POST", "/api/v1/people", tok,
+                        {"user_id": "x.%s" % org.lower(), "name": "X", "email": "x@example.org",
+                         "organisation": org})
+        results.append((st, shape(b)))
+    eq(results[0][0], results[1][0], "status for a foreign vs an unknown organisation")
+    check(results[0][0] in (404, 422), "status %d" % results[0][0])
+    r0, r1 = dict(results[0][1]), dict(results[1][1])
+    for r in (r0, r1):
+        r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
+    eq(r0, r1, "problem for a foreign vs an unknown organisation")
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("a ciso of the IT centre reaches both municipalities below it")
+def _():
+    world()
+    tok = token("ITC", "ciso")
+    st, _, b = call("GET", "/api/v1/people/canary.soderas", tok)
+    must(st, 200, "ITC ciso reads a SODERAS person")
+    st, _, b = call("GET", "/api/v1/people/norrby.anna", tok)
+    must(st, 200, "ITC ciso reads a NORRBY person")
+
+
+@test("the server stops cleanly")
+def _():
+    eq(srv().stop(), 0, "exit code")
+
+
+if __name__ == "__main__":
+    main(suite)
