@@ -36,7 +36,7 @@ static int check_entry(const struct audit_record *r, int64_t prev_seq, const cha
         return ERR_INVALID;
     }
     if (r->seq < want) {
-        if (r->seq == prev_seq)
+        if (r->seq == prev_seq && prev_seq > 0)
             str_format(out->problem, sizeof(out->problem), "entry %lld appears more than once",
                        (long long)r->seq);
         else
