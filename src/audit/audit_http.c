@@ -51,22 +51,20 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
 
 /* An instant for from (inclusive) or to (exclusive), as stored: "YYYY-MM-DDTHH:MM:SSZ". A
  * bare date in to means the end of that day, so that from=D&to=D is the whole day D. */
-static int time_param(struct req *req, const char *name, bool end, const char **out)
+static int time_param(struct req *req, const char *name, bool end, int64_t *t, const char **out)
 {
     const char *s = req_query(req, name);
-    int64_t t, day;
+    int64_t day;
     *out = NULL;
     if (!s)
         return 0;
-    if (strlen(s) > 40 || clock_parse(s, &t) != 0)
+    if (strlen(s) > 40 || clock_parse(s, t) != 0)
         return req_problem(req, 422, "invalid_date", name,
                            "%s must be an ISO 8601 date or instant with a zone, such as "
                            "2026-11-22 or 2026-11-22T08:00:00Z",
                            name);
-    if (end && clock_parse_date(s, &day) == 0)
-        t = day + 86400;
     char *iso = arena_alloc(&req->arena, CLOCK_ISO_LEN);
-    clock_format(t, iso);
+    clock_format(end && clock_parse_date(s, &day) == 0 ? day + 86400 : *t, iso);
     *out = iso;
     return 0;
 }
@@ -96,10 +94,11 @@ static int read_filter(struct req *req, struct audit_filter *f, bool *csv)
     if (q.bad)
         return req_problem(req, 422, "unknown_parameter", q.bad,
                            "'%.60s' is not a parameter of this resource", q.bad);
-    int rc = time_param(req, "from", false, &f->from);
+    int64_t from = 0, to = 0;
+    int rc = time_param(req, "from", false, &from, &f->from);
     if (!rc)
-        rc = time_param(req, "to", true, &f->to);
-    if (!rc && f->from && f->to && strcmp(f->from, f->to) > 0)
+        rc = time_param(req, "to", true, &to, &f->to);
+    if (!rc && f->from && f->to && to < from)
         return req_problem(req, 422, "invalid_range", "to", "to must not be before from");
     if (!rc)
         rc = text_param(req, "actor", &f->actor);
