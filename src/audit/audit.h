@@ -50,8 +50,9 @@ int audit_append(struct db *db, const struct audit_event *ev);
  * commit with). */
 int audit_append_alone(struct db *db, const struct audit_event *ev);
 
-/* The hash of record r chained to r->prev_hash, as hex into out. */
-void audit_hash(const struct audit_record *r, char out[AUDIT_HASH_LEN]);
+/* The hash of record r chained to r->prev_hash, as hex into out. ERR_INVALID when a text is
+ * not valid UTF-8: then there is no canonical form, and nothing the hash could cover. */
+int audit_hash(const struct audit_record *r, char out[AUDIT_HASH_LEN]);
 
 /* Canonical JSON text of a value (sorted keys, compact), or NULL for NULL; free() it. */
 char *audit_canonical_json(json_t *v);

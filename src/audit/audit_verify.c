@@ -62,8 +62,7 @@ static int check_entry(const struct audit_record *r, int64_t prev_seq, const cha
     c.at = text(r->at);
     c.actor = text(r->actor);
     c.action = text(r->action);
-    audit_hash(&c, hash);
-    if (strcmp(hash, text(r->hash)) != 0) {
+    if (audit_hash(&c, hash) != 0 || strcmp(hash, text(r->hash)) != 0) {
         str_format(out->problem, sizeof(out->problem),
                    "entry %lld was altered: its hash does not match its contents",
                    (long long)r->seq);
