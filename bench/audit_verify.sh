@@ -33,20 +33,30 @@ sqlite3 "$db" 'SELECT count(*) FROM audit_log' >/dev/null
 t1=$(now)
 count=$(secs "$t0" "$t1")
 
+# Reading every column of every row, as verify does, without hashing: the I/O floor.
+t0=$(now)
+sqlite3 "$db" "SELECT sum(length(at) + length(actor) + length(ifnull(address, ''))
+  + length(action) + length(ifnull(object_id, '')) + length(ifnull(before, ''))
+  + length(ifnull(after, '')) + length(prev_hash) + length(hash)) FROM audit_log" >/dev/null
+t1=$(now)
+scan=$(secs "$t0" "$t1")
+
 t0=$(now)
 out=$("$build/varn" --db "$db" audit verify)
 t1=$(now)
 verify=$(secs "$t0" "$t1")
 rss=$( { /usr/bin/time -f '%M' "$build/varn" --db "$db" audit verify >/dev/null; } 2>&1 | tail -1)
 
-python3 - "$entries" "$size" "$fill" "$count" "$verify" "$rss" "$out" <<'PY'
+python3 - "$entries" "$size" "$fill" "$count" "$scan" "$verify" "$rss" "$out" <<'PY'
 import sys
-entries, size, fill, count, verify, rss, out = sys.argv[1:]
-entries, fill, count, verify = int(entries), float(fill), float(count), float(verify)
+entries, size, fill, count, scan, verify, rss, out = sys.argv[1:]
+entries, fill, count, scan, verify = int(entries), float(fill), float(count), float(scan), float(verify)
 print(out)
 print("entries               %d (database %s MiB)" % (entries, size))
 print("fill (audit_append)   %.1f s, %.0f entries/s" % (fill, entries / fill))
 print("sqlite3 count(*)      %.3f s" % count)
+print("sqlite3 full scan     %.2f s (every column of every row, no hashing)" % scan)
 print("varn audit verify     %.2f s, %.0f entries/s, max RSS %s KiB" % (verify, entries / verify, rss))
 print("ratio verify/count    %.0fx" % (verify / count if count > 0 else float("inf")))
+print("ratio verify/scan     %.1fx" % (verify / scan if scan > 0 else float("inf")))
 PY
