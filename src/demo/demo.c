@@ -198,10 +198,28 @@ static int create_person(struct db *db, const struct demo_person *p, const char 
     return rc;
 }
 
+/* Everything of the region, inside the caller's transaction. */
+static int create_region(struct db *db, const char *hash, struct demo_result *out, char *msg,
+                         size_t msglen)
+{
+    char at[CLOCK_ISO_LEN];
+    int rc = 0;
+    clock_format(clock_now(), at);
+    for (size_t i = 0; !rc && i < NORGS; i++) {
+        rc = create_org(db, &ORGS[i], at, msg, msglen);
+        out->organisations += !rc;
+    }
+    for (size_t i = 0; !rc && i < NPEOPLE; i++) {
+        rc = create_person(db, &PEOPLE[i], hash, at, &out->roles, msg, msglen);
+        out->people += !rc;
+    }
+    return rc;
+}
+
 int demo_load(struct db *db, const char *password, struct demo_result *out, char *msg,
               size_t msglen)
 {
-    char hash[PASSWORD_HASH_SIZE] = "", at[CLOCK_ISO_LEN];
+    char hash[PASSWORD_HASH_SIZE] = "";
     const char *why = NULL, *one = NULL;
     int existing = 0;
     memset(out, 0, sizeof(*out));
@@ -230,25 +248,15 @@ int demo_load(struct db *db, const char *password, struct demo_result *out, char
     if (!rc && existing == (int)NORGS) {
         out->already = true;
         out->password[0] = '\0';
-        goto commit;
-    }
-    if (!rc && existing > 0) {
+    } else if (!rc && existing > 0) {
         str_format(msg, msglen,
                    "organisation %s exists but the rest of the demo region does not; the demo "
                    "is only for a new database",
                    one);
         rc = ERR_CONFLICT;
+    } else if (!rc) {
+        rc = create_region(db, hash, out, msg, msglen);
     }
-    clock_format(clock_now(), at);
-    for (size_t i = 0; !rc && i < NORGS; i++) {
-        rc = create_org(db, &ORGS[i], at, msg, msglen);
-        out->organisations += !rc;
-    }
-    for (size_t i = 0; !rc && i < NPEOPLE; i++) {
-        rc = create_person(db, &PEOPLE[i], hash, at, &out->roles, msg, msglen);
-        out->people += !rc;
-    }
-commit:
     if (!rc)
         rc = db_commit(db);
     if (rc)
