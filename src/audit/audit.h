@@ -119,7 +119,10 @@ int audit_export_csv(struct db *db, const struct audit_viewer *v, const struct a
 /* The last entry's seq and hash (0 and AUDIT_GENESIS for an empty log): what to anchor. */
 int audit_head(struct db *db, int64_t *seq, char hash[AUDIT_HASH_LEN]);
 
-/* The organisation the caller belongs to (for entries about what the caller did), or 0. */
-int audit_caller_organisation(struct db *db, const struct caller *c, int64_t *org_id);
+/* Record a CSV export of rows entries matching f, in a transaction of its own: action
+ * "audit.export", the filter and row count in "after", in the caller's own organisation (that
+ * of their token or of their person), so that their organisation's officers see it too. */
+int audit_export_record(struct db *db, const struct caller *c, const struct audit_filter *f,
+                        int64_t rows);
 
 #endif

@@ -142,31 +142,20 @@ static int viewer(struct req *req, struct db *db, struct audit_viewer *v)
     return rc;
 }
 
-static json_t *filter_json(const struct audit_filter *f, int64_t rows)
-{
-    json_t *o = json_object();
-    const char *names[] = {"from",        "to",        "actor", "organisation",
-                           "object_kind", "object_id", "action"};
-    const char *values[] = {f->from,        f->to,        f->actor, f->organisation,
-                            f->object_kind, f->object_id, f->action};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (values[i])
-            json_object_set_new(o, names[i], json_string(values[i]));
-    return json_pack("{s:s, s:o, s:I}", "format", "csv", "filter", o, "rows", (json_int_t)rows);
-}
-
 static void free_ptr(void *p)
 {
     free(p);
 }
 
-/* The export is built in a bounded buffer and recorded in the audit log in a transaction of
- * its own before a byte of it leaves: an export that cannot be recorded is not sent. */
+/* The export is built in a bounded buffer, not streamed: streaming would hold a read
+ * statement open on this worker thread's shared connection for as long as a slow client takes
+ * to download. It is recorded in the audit log in a transaction of its own before a byte of it
+ * leaves: an export that cannot be recorded is not sent. */
 static int export_csv(struct req *req, struct resp *resp, struct db *db,
                       const struct audit_viewer *v, const struct audit_filter *f)
 {
     struct buf csv;
-    int64_t rows = 0, org_id = 0;
+    int64_t rows = 0;
     buf_init(&csv, AUDIT_EXPORT_BYTES);
     if (atomic_fetch_add(&exports_running, 1) >= EXPORTS_MAX) {
         atomic_fetch_sub(&exports_running, 1);
@@ -180,19 +169,8 @@ static int export_csv(struct req *req, struct resp *resp, struct db *db,
                          AUDIT_EXPORT_MAX, AUDIT_EXPORT_BYTES / (1024u * 1024u));
         goto out;
     }
-    if (!rc && strcmp(req->method, "HEAD") != 0) {
-        json_t *after = filter_json(f, rows);
-        rc = audit_caller_organisation(db, &req->caller, &org_id);
-        if (!rc)
-            rc = db_begin(db);
-        if (!rc) {
-            rc = req_audit(req, db, "audit.export", "audit_log", NULL, org_id, NULL, after);
-            rc = rc ? rc : db_commit(db);
-            if (rc)
-                db_rollback(db);
-        }
-        json_decref(after);
-    }
+    if (!rc && strcmp(req->method, "HEAD") != 0)
+        rc = audit_export_record(db, &req->caller, f, rows);
     if (rc)
         goto out;
     size_t len;

@@ -1,6 +1,7 @@
 /* Searching the audit log as a caller may see it: JSON pages and the CSV export. */
 #include "audit/audit.h"
 #include "audit/audit_sql.h"
+#include "authz/authz.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/str.h"
@@ -155,9 +156,36 @@ out:
     return rc;
 }
 
-int audit_caller_organisation(struct db *db, const struct caller *c, int64_t *org_id)
+static json_t *filter_json(const struct audit_filter *f, int64_t rows)
 {
-    return audit_sql_caller_org(db, c, org_id);
+    json_t *o = json_object();
+    const char *names[] = {"from",        "to",        "actor", "organisation",
+                           "object_kind", "object_id", "action"};
+    const char *values[] = {f->from,        f->to,        f->actor, f->organisation,
+                            f->object_kind, f->object_id, f->action};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (values[i])
+            json_object_set_new(o, names[i], json_string(values[i]));
+    return json_pack("{s:s, s:o, s:I}", "format", "csv", "filter", o, "rows", (json_int_t)rows);
+}
+
+int audit_export_record(struct db *db, const struct caller *c, const struct audit_filter *f,
+                        int64_t rows)
+{
+    int64_t org_id = 0;
+    int rc = audit_sql_caller_org(db, c, &org_id);
+    if (rc)
+        return rc;
+    json_t *after = filter_json(f, rows);
+    struct audit_event ev = {.actor = c->actor,
+                             .address = c->address,
+                             .action = "audit.export",
+                             .object_kind = "audit_log",
+                             .organisation_id = org_id,
+                             .after = after};
+    rc = audit_append_alone(db, &ev);
+    json_decref(after);
+    return rc;
 }
 
 int audit_head(struct db *db, int64_t *seq, char hash[AUDIT_HASH_LEN])
