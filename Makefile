@@ -15,12 +15,13 @@ build/build.ninja:
 build: build/build.ninja
 	@ninja -C build
 
-# Build, create the database on first run, and serve it.
+# Build; on first run create the database with the demo region (which prints how to log in);
+# then serve it.
 run: deps build
-	@if [ ! -f "$(DB)" ]; then ./build/varn --db "$(DB)" init; fi
+	@if [ ! -f "$(DB)" ]; then ./build/varn --db "$(DB)" init && ./build/varn --db "$(DB)" demo; fi
 	@echo
 	@echo "Värn: open http://$(LISTEN)/ in a browser (Ctrl-C stops the server)."
-	@echo "There is no login yet: the foundation serves the start page, /healthz and the API document."
+	@echo "The demo users and their password were printed when $(DB) was created; 'rm $(DB)' starts afresh."
 	@echo
 	./build/varn --db "$(DB)" serve --listen "$(LISTEN)"
 

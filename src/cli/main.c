@@ -34,6 +34,24 @@ const struct command cli_commands[] = {
      "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"
      "schema. The replacement is one transaction: the live database is never half-written.\n"
      "A running server sees the restored data at once.\n"},
+    {"audit", cmd_audit, "varn audit verify [--head HASH]", "check the audit log's hash chain",
+     "Reads the whole audit log in order and checks that every entry's hash matches its\n"
+     "contents, that each entry links to the one before it, that entries run 1, 2, 3 ...\n"
+     "without gaps or repeats, and that their times never go back. Prints\n"
+     "'audit log intact: N entries, head SEQ HASH' and exits 0, or names the first bad entry\n"
+     "and exits 1.\n"
+     "\n"
+     "A chain alone cannot show that its newest entries were cut off, or that the whole log\n"
+     "was rewritten: note the head now and then outside Värn (GET /api/v1/audit/head, or this\n"
+     "command's output) and check against it.\n"
+     "\n"
+     "  --head HASH  a head noted earlier; exit 1 unless it is an entry of the chain\n"},
+    {"demo", cmd_demo, "varn demo", "fill a new database with a fictional region to try Värn with",
+     "After 'varn init': adds three fictional municipalities, a municipal company, a supplier\n"
+     "and an external party below the IT centre, with about 40 people holding every role, in\n"
+     "one transaction recorded in the audit log. Every demo person can log in with the same\n"
+     "password: VARN_DEMO_PASSWORD, or a generated one printed once. Does nothing when the\n"
+     "demo data is already there; refuses a database where only part of it is.\n"},
 };
 const int cli_commands_count = (int)(sizeof(cli_commands) / sizeof(cli_commands[0]));
 

@@ -49,6 +49,7 @@ struct resp {
     const char *vary;             /* Vary header, or NULL */
     const char *allow;            /* Allow header (405), or NULL */
     const char *retry_after;      /* Retry-After header (503), or NULL */
+    const char *disposition;      /* Content-Disposition header (downloads), or NULL */
 };
 
 /* The value of path parameter name ("id" for {id}), copied into the request arena; NULL when

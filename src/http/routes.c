@@ -2,6 +2,7 @@
  * A capability adds its rows here and nowhere else. */
 #include "http/routes.h"
 #include "http/health.h"
+#include "audit/audit_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -14,6 +15,10 @@ const struct route varn_routes[] = {
     {"GET", "/readyz", h_readyz, 0, ACCESS_PUBLIC, NULL, "The database answers"},
     {"GET", "/api/v1/openapi.json", h_openapi, 0, ACCESS_PUBLIC, NULL,
      "This document: OpenAPI 3.1 for every route"},
+    {"GET", "/api/v1/audit", h_audit_search, 0, ACCESS_ROLES, NULL,
+     "Search the audit log (newest first, filtered, paginated) or export it as CSV"},
+    {"GET", "/api/v1/audit/head", h_audit_head, 0, ACCESS_ROLES, NULL,
+     "The audit chain's last seq and hash, to anchor outside Värn"},
 #ifdef VARN_TEST_FIXTURES
     FIXTURE_ROUTES
 #endif

@@ -205,6 +205,8 @@ static void add_headers(struct MHD_Response *r, const struct req *req, const str
         MHD_add_response_header(r, "Allow", resp->allow);
     if (resp->retry_after)
         MHD_add_response_header(r, "Retry-After", resp->retry_after);
+    if (resp->disposition)
+        MHD_add_response_header(r, "Content-Disposition", resp->disposition);
 }
 
 static enum MHD_Result send_resp(struct req *req, const struct resp *resp)
