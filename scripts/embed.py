@@ -2,7 +2,8 @@
 """Embeds files into the varn binary at build time.
 
   embed.py migrations OUT.c FILE...   numbered SQL migrations -> varn_migrations[]
-  embed.py web OUT.c ROOT FILE...     UI files, precompressed, with ETags -> varn_static_files[]
+  embed.py web OUT.c DIR              every file under DIR (the built UI, web/dist), precompressed,
+                                      with ETags -> varn_static_files[]; DIR/x/y.js is served at /x/y.js
   embed.py csv OUT.c SYMBOL FILE...   CSV files joined (later headers dropped) -> const char SYMBOL[]
 """
 import gzip
@@ -61,10 +62,33 @@ def migrations(out, files):
         f.write("};\nconst size_t varn_migrations_count = %d;\n" % len(entries))
 
 
-def web(out, root, files):
+def walk(root):
+    """Every regular file under root, sorted; hidden files and symbolic links are refused."""
+    if not os.path.isdir(root):
+        sys.exit("embed.py: %s is not a directory (was the UI built?)" % root)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root)
+            if name.startswith("."):
+                sys.exit("embed.py: refusing to embed the hidden file %s" % rel)
+            if os.path.islink(path):
+                sys.exit("embed.py: refusing to embed the symbolic link %s" % rel)
+        for name in filenames:
+            found.append(os.path.join(dirpath, name))
+    if not any(os.path.relpath(p, root) == "index.html" for p in found):
+        sys.exit("embed.py: %s has no index.html" % root)
+    return sorted(found)
+
+
+def web(out, root):
     entries = []
-    for path in sorted(files):
+    for path in walk(root):
         rel = "/" + os.path.relpath(path, root).replace(os.sep, "/")
+        if not re.fullmatch(r"(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+", rel):
+            sys.exit("embed.py: file name not safe to serve: %s" % rel)
         ext = os.path.splitext(path)[1].lower()
         if ext not in MIME:
             sys.exit("embed.py: no MIME type known for %s" % rel)
@@ -111,8 +135,8 @@ def main():
         migrations(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) >= 5 and sys.argv[1] == "csv":
         csv(sys.argv[2], sys.argv[3], sys.argv[4:])
-    elif len(sys.argv) >= 4 and sys.argv[1] == "web":
-        web(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "web":
+        web(sys.argv[2], sys.argv[3])
     else:
         sys.exit(__doc__)
 

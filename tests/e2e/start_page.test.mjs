@@ -1,101 +1,111 @@
-// Browser test: the start page renders in Debian's Chromium under the server's strict CSP.
+// Browser test of the UI shell, which needs no API beyond the static files: the app loads under
+// the server's strict CSP, greets in Swedish with the login, switches to English and remembers it,
+// answers deep links, checks the login form itself, and passes axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { assertAccessible, assertClean, launchBrowser, screenshot, startVarn, strictContext } from './lib.mjs';
 
-const root = process.env.VARN_SOURCE_ROOT;
-const bin = process.env.VARN_BIN;
-const chromiumPath = '/usr/bin/chromium';
-const require = createRequire(path.join(root, 'web', 'package.json'));
-
-let server, browser, baseUrl, dir;
-
-async function startServer() {
-  dir = mkdtempSync(path.join(tmpdir(), 'varn-e2e-'));
-  const db = path.join(dir, 'varn.db');
-  execFileSync(bin, ['--db', db, 'init']);
-  server = spawn(bin, ['--db', db, 'serve', '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start: ' + log)), 10000);
-    server.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = log.match(/"msg":"listening".*?"port":(\d+)/);
-      if (m && !baseUrl) {
-        clearTimeout(timer);
-        baseUrl = `http://127.0.0.1:${m[1]}`;
-        resolve();
-      }
-    });
-  });
-}
+let varn, browser;
 
 before(async () => {
-  await startServer();
-  const { chromium } = require('playwright-core');
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  varn = await startVarn();
+  browser = await launchBrowser();
 });
 
 after(async () => {
   if (browser) await browser.close();
-  if (server) server.kill('SIGTERM');
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (varn) await varn.stop();
 });
 
-test('the start page shows what Värn is, in Swedish, without CSP violations', async () => {
-  const context = await browser.newContext();
+test('the UI loads in Swedish with its own stylesheet and script, without CSP violations', async () => {
+  const { context, problems } = await strictContext(browser);
   const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
-  page.on('pageerror', (err) => problems.push(String(err)));
-  page.on('requestfailed', (req) => problems.push('failed: ' + req.url()));
-  const response = await page.goto(baseUrl + '/');
+  const response = await page.goto(varn.baseUrl + '/');
   assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-security-policy'], /script-src 'self'/);
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'sv');
-  assert.equal(await page.textContent('h1'), 'Värn');
-  assert.match(await page.textContent('main'), /Vad är Värn\?/);
-  // The stylesheet applied (a CSP that blocked it would leave the default colour).
-  const colour = await page.$eval('h1', (el) => getComputedStyle(el).color);
-  assert.equal(colour, 'rgb(31, 95, 139)');
-  if (process.env.VARN_SCREENSHOT_DIR && existsSync(process.env.VARN_SCREENSHOT_DIR)) {
-    await page.screenshot({ path: path.join(process.env.VARN_SCREENSHOT_DIR, 'start-page.png') });
-  }
-  assert.deepEqual(problems, []);
+  assert.equal(await page.title(), 'Logga in – Värn');
+  // The stylesheet applied: the header has the brand colour.
+  const colour = await page.$eval('.login-header', (el) => getComputedStyle(el).backgroundColor);
+  assert.equal(colour, 'rgb(22, 63, 94)');
+  // Everything the page loaded came from the same origin, as files.
+  const html = await (await page.request.get(varn.baseUrl + '/')).text();
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, 'no inline script');
+  assert.doesNotMatch(html, /<style|\sstyle=/i, 'no inline style');
+  await screenshot(page, 'start-login');
+  await assertClean(page, problems, 'login page');
   await context.close();
 });
 
-test('the link to the API description leads to the OpenAPI document', async () => {
-  const context = await browser.newContext();
+test('the language switch shows English and is remembered after a reload', async () => {
+  const { context, problems } = await strictContext(browser);
   const page = await context.newPage();
-  await page.goto(baseUrl + '/');
-  const [response] = await Promise.all([
-    page.waitForNavigation(),
-    page.click('text=API-beskrivning (OpenAPI 3.1)'),
-  ]);
-  assert.equal(response.status(), 200);
-  const doc = JSON.parse(await response.text());
-  assert.match(doc.openapi, /^3\.1/);
-  assert.ok(doc.paths['/healthz']);
+  await page.goto(varn.baseUrl + '/');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.title(), 'Log in – Värn');
+  await page.reload();
+  await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+  await page.getByRole('button', { name: 'Svenska' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+  await assertClean(page, problems, 'language switch');
   await context.close();
 });
 
-test('a deep link into the UI falls back to the start page', async () => {
-  const context = await browser.newContext();
+test('a deep link into the UI is answered by the app', async () => {
+  const { context, problems } = await strictContext(browser);
   const page = await context.newPage();
-  const response = await page.goto(baseUrl + '/oversikt/kommuner');
+  const response = await page.goto(varn.baseUrl + '/organisationer/ny');
   assert.equal(response.status(), 200);
-  assert.equal(await page.textContent('h1'), 'Värn');
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/organisationer/ny', 'the address is kept for after the login');
+  await assertClean(page, problems, 'deep link');
+  await context.close();
+});
+
+test('the login form marks empty fields for sighted and screen reader users', async () => {
+  const { context, problems } = await strictContext(browser);
+  const page = await context.newPage();
+  await page.goto(varn.baseUrl + '/');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  const username = page.getByLabel('Användarnamn');
+  assert.equal(await username.getAttribute('aria-invalid'), 'true');
+  const described = await username.getAttribute('aria-describedby');
+  assert.ok(described, 'the field names its error');
+  const texts = await Promise.all(described.split(' ').map((id) => page.locator('#' + id).textContent()));
+  assert.ok(texts.includes('Ange ditt användar-id eller din e-postadress.'), texts.join(' | '));
+  // The first field with an error has the focus.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-username');
+  await assertClean(page, problems, 'empty login form');
+  await context.close();
+});
+
+test('the login page has no WCAG 2.1 AA violations (axe-core), in Swedish and in English', async () => {
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(varn.baseUrl + '/');
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
+  await assertAccessible(page, 'login page');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await assertAccessible(page, 'login page with errors');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Log in' }).waitFor();
+  await assertAccessible(page, 'login page in English');
+  await context.close();
+});
+
+test('the keyboard reaches the language switch, then the user name', async () => {
+  const { context } = await strictContext(browser);
+  const page = await context.newPage();
+  await page.goto(varn.baseUrl + '/');
+  await page.getByRole('heading', { level: 1, name: 'Logga in' }).waitFor();
+  await page.keyboard.press('Tab');
+  // The login page has no navigation to skip: the first stop is the language switch.
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'English');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-username');
   await context.close();
 });

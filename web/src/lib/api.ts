@@ -1,0 +1,223 @@
+// The JSON API under /api/v1/: one function for every call, problem documents as ApiError.
+// The session is an HttpOnly cookie the browser sends by itself; unsafe requests carry the
+// X-Varn-Csrf header the server demands.
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code: string;
+  field?: string;
+  request_id?: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly field: string | undefined;
+  readonly requestId: string | undefined;
+  /** Seconds from a Retry-After header, when there was one. */
+  readonly retryAfter: number | undefined;
+
+  constructor(problem: Problem, retryAfter?: number) {
+    super(problem.detail || problem.title || problem.code);
+    this.status = problem.status;
+    this.code = problem.code;
+    this.detail = problem.detail ?? '';
+    this.field = problem.field || undefined;
+    this.requestId = problem.request_id;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Called when the server says the session is gone (401 unauthenticated) outside the login. */
+let onUnauthenticated: () => void = () => {};
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export type Query = Record<string, string | number | null | undefined>;
+
+/** A query string from the non-empty values, with a leading '?' when there are any. */
+export function queryString(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const s = params.toString();
+  return s ? '?' + s : '';
+}
+
+interface Options {
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Do not treat 401 as an expired session (the login itself). */
+  login?: boolean;
+}
+
+export async function request<T>(method: string, path: string, options: Options = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (UNSAFE.has(method)) headers['X-Varn-Csrf'] = '1';
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  let response: Response;
+  try {
+    response = await fetch('/api/v1' + path, {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError({ status: 0, code: 'network_error' });
+  }
+  if (response.ok) {
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+  let problem: Problem = { status: response.status, code: 'http_' + response.status };
+  const type = response.headers.get('Content-Type') ?? '';
+  if (type.includes('json')) {
+    try {
+      const parsed = (await response.json()) as Partial<Problem>;
+      problem = { ...problem, ...parsed, status: response.status };
+    } catch {
+      // Not a problem document after all; keep the status.
+    }
+  }
+  const retry = Number(response.headers.get('Retry-After'));
+  const error = new ApiError(problem, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  if (error.status === 401 && !options.login) onUnauthenticated();
+  return Promise.reject(error);
+}
+
+// ---- the resources ----
+
+export type Mfa = 'required' | 'enrol' | 'none';
+
+export interface OrgSummary {
+  code: string;
+  name: string;
+  kind: OrgKind;
+  parent_code: string | null;
+}
+
+export type OrgKind = 'it_centre' | 'municipality' | 'company' | 'foundation' | 'supplier' | 'external';
+export const ORG_KINDS: OrgKind[] = ['it_centre', 'municipality', 'company', 'foundation', 'supplier', 'external'];
+
+export interface Me {
+  user_id: string;
+  name: string;
+  email: string;
+  organisation: { code: string; name: string };
+  mfa_enabled: boolean;
+  mfa_passed: boolean;
+  roles: { role: string; organisation: string }[];
+  organisations: OrgSummary[];
+}
+
+export interface Organisation extends OrgSummary {
+  org_number: string | null;
+  mfa_required: boolean;
+}
+
+export interface Person {
+  user_id: string;
+  name: string;
+  email: string;
+  organisation: string;
+  manager_user_id: string | null;
+  employment_start: string | null;
+  employment_end: string | null;
+  privileged: boolean;
+  disabled: boolean;
+}
+
+export interface Role {
+  id: string;
+  name_sv: string;
+  name_en: string;
+}
+
+export interface RoleAssignment {
+  id: string | number;
+  user_id: string;
+  person_name: string;
+  role: string;
+  organisation: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string | null;
+  address: string | null;
+  action: string;
+  object_kind: string | null;
+  object_id: string | null;
+  organisation: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface MfaEnrolment {
+  secret: string;
+  otpauth_uri: string;
+  qr_svg: string;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (username: string, password: string) =>
+    request<{ mfa: Mfa }>('POST', '/session', { body: { username, password }, login: true }),
+  verifyMfa: (code: string) =>
+    request<{ mfa: 'done' }>('POST', '/session/mfa', { body: { code }, login: true }),
+  logout: () => request<void>('DELETE', '/session', { login: true }),
+  startEnrolment: () => request<MfaEnrolment>('POST', '/me/mfa', { login: true }),
+  confirmEnrolment: (code: string) =>
+    request<{ recovery_codes: string[] }>('POST', '/me/mfa/confirm', { body: { code }, login: true }),
+  me: () => request<Me>('GET', '/me', { login: true }),
+
+  roles: () => request<{ items: Role[] }>('GET', '/roles'),
+
+  organisations: (query: Query, signal?: AbortSignal) =>
+    request<Page<Organisation>>('GET', '/organisations' + queryString(query), { signal }),
+  organisation: (code: string) => request<Organisation>('GET', '/organisations/' + enc(code)),
+  createOrganisation: (body: Record<string, unknown>) =>
+    request<Organisation>('POST', '/organisations', { body }),
+  updateOrganisation: (code: string, body: Record<string, unknown>) =>
+    request<Organisation>('PATCH', '/organisations/' + enc(code), { body }),
+
+  people: (query: Query, signal?: AbortSignal) =>
+    request<Page<Person>>('GET', '/people' + queryString(query), { signal }),
+  person: (userId: string) => request<Person>('GET', '/people/' + enc(userId)),
+  createPerson: (body: Record<string, unknown>) => request<Person>('POST', '/people', { body }),
+  updatePerson: (userId: string, body: Record<string, unknown>) =>
+    request<Person>('PATCH', '/people/' + enc(userId), { body }),
+
+  roleAssignments: (query: Query, signal?: AbortSignal) =>
+    request<Page<RoleAssignment>>('GET', '/role-assignments' + queryString(query), { signal }),
+  assignRole: (body: { user_id: string; role: string; organisation: string }) =>
+    request<RoleAssignment>('POST', '/role-assignments', { body }),
+  removeRoleAssignment: (id: string | number) =>
+    request<void>('DELETE', '/role-assignments/' + enc(String(id))),
+
+  audit: (query: Query, signal?: AbortSignal) =>
+    request<Page<AuditEntry>>('GET', '/audit' + queryString(query), { signal }),
+  auditCsvUrl: (query: Query) => '/api/v1/audit' + queryString({ ...query, format: 'csv' }),
+};
