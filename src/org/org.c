@@ -399,7 +399,7 @@ static int org_apply(struct db *db, const struct org_actor *who, const struct or
 {
     struct org_row parent = {0};
     char number[ORG_NUMBER_LEN + 1], owner[ORG_CODE_MAX + 1] = "";
-    const char *why;
+    const char *why = "the value is too long";
     unsigned required = ORG_F_NAME | ORG_F_KIND | ORG_F_NUMBER;
     *next = *cur;
     if (!exists) {
@@ -637,7 +637,7 @@ static int person_apply(struct db *db, const struct org_actor *who, const struct
                         bool exists, const struct person_row *cur, struct person_row *next,
                         struct json_problem *p)
 {
-    const char *why;
+    const char *why = "the value is too long";
     unsigned required = PERSON_F_NAME | PERSON_F_EMAIL | PERSON_F_ORG;
     *next = *cur;
     if (!exists && (in->set & required) != required)
