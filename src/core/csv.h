@@ -1,5 +1,4 @@
-/* An RFC 4180 CSV reader over a buffer in memory: quoted fields, "" escapes, separators and
- * line breaks inside quotes, CRLF/LF/CR line ends, comma or semicolon, bounded sizes. */
+/* An RFC 4180 CSV reader over a memory buffer: quotes, line breaks in quotes, bounded sizes. */
 #ifndef VARN_CORE_CSV_H
 #define VARN_CORE_CSV_H
 

@@ -1,5 +1,4 @@
-/* The org module's logic: field checks, reach, the tree and the manager chain, the
- * administrator rules, audit entries and list paging. No SQL (org_sql.c), no HTTP (org_http.c). */
+/* The org module's logic: field checks, reach, tree and manager rules, audit, paging. */
 #include "org/org.h"
 #include "org/org_sql.h"
 #include "audit/audit.h"

@@ -1,5 +1,4 @@
-/* Organisations, people and role assignments: the org module's contracts, shared by the HTTP
- * API (org_http.c) and the CSV import (org_import.c), so both validate the same way. */
+/* Organisations, people and role assignments: the contracts the API and the import share. */
 #ifndef VARN_ORG_ORG_H
 #define VARN_ORG_ORG_H
 

@@ -1,5 +1,4 @@
-/* Thin HTTP handlers of the org module: read the validated body or the query string, call
- * org.c with the caller's reach, render JSON. */
+/* Thin HTTP handlers of the org module: request in, org.c with the caller's reach, JSON out. */
 #include "org/org_http.h"
 #include "org/org.h"
 #include "core/err.h"

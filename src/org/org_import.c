@@ -1,6 +1,4 @@
-/* CSV import of organisations and people: check every row, order rows so that parents and
- * managers come first (even when they appear later in the file), then apply them all in one
- * transaction through org_save/person_save, or nothing when any row is bad. */
+/* CSV import of organisations and people: check every row, then apply all in one transaction. */
 #include "org/org.h"
 #include "core/arena.h"
 #include "core/csv.h"

@@ -1,5 +1,4 @@
-/* All SQL of the org module: organisations, people, role assignments and roles. Reads of
- * tenant data start with AUTHZ_SCOPE_CTE; :everything = 1 only for the command line. */
+/* All SQL of the org module; tenant reads start with AUTHZ_SCOPE_CTE. */
 #include "org/org_sql.h"
 #include "core/err.h"
 #include "core/str.h"
@@ -7,7 +6,8 @@
 
 #include <string.h>
 
-/* The actor's reach, for a column holding an organisation id. */
+/* The actor's reach, for a column holding an organisation id. :everything is 1 only for the
+ * command line (org_actor.everything); HTTP callers always bind 0 and get the scope. */
 #define IN_REACH(col) "(:everything = 1 OR " col " IN (SELECT org_id FROM scope))"
 
 #define ORG_SELECT                                                                                 \

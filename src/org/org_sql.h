@@ -1,5 +1,4 @@
-/* SQL of the org module (org_sql.c): rows in bounded buffers, reads limited to the actor's
- * reach with AUTHZ_SCOPE_CTE. */
+/* SQL of the org module (org_sql.c): rows in bounded buffers, reads limited to the reach. */
 #ifndef VARN_ORG_SQL_H
 #define VARN_ORG_SQL_H
 

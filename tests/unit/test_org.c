@@ -1,6 +1,4 @@
-/* Unit tests for the org module's field checks (src/org/org.c), which the API and the import
- * share: organisation codes, organisationsnummer (Luhn), kinds, names, user ids, e-mail
- * addresses, dates and yes/no values. */
+/* Unit tests for the org module's field checks (src/org/org.c), shared by the API and import. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
