@@ -66,7 +66,7 @@ fi
 if command -v clang >/dev/null 2>&1; then
     step "fuzzers (build-fuzz/, ${VARN_FUZZ_SECONDS:-30} s each)"
     if CC=clang setup build-fuzz -Dfuzzers=true -Dtest_fixtures=true; then
-        for target in json_body route; do
+        for target in csv json_body route; do
             work=$(mktemp -d)
             cp tests/fuzz/corpus/$target/* "$work/" 2>/dev/null
             mkdir -p build-fuzz/findings

@@ -44,5 +44,6 @@ int cmd_restore(int argc, char **argv, struct app *app);
 int cmd_token(int argc, char **argv, struct app *app);
 int cmd_audit(int argc, char **argv, struct app *app);
 int cmd_demo(int argc, char **argv, struct app *app);
+int cmd_import(int argc, char **argv, struct app *app);
 
 #endif

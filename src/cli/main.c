@@ -29,6 +29,20 @@ const struct command cli_commands[] = {
      "Prints a new API token once; only its hash is stored. Send it as\n"
      "'Authorization: Bearer TOKEN'. The token acts with ROLE in organisation CODE and the\n"
      "organisations below it. MFA does not apply to tokens.\n"},
+    {"import", cmd_import, "varn import organisations|people FILE",
+     "add or update organisations or people from a CSV file",
+     "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
+     "separated; quoted fields with \"\" for a quote and line breaks inside quotes):\n"
+     "\n"
+     "  organisations  code,name,kind,parent_code,org_number[,mfa_required]\n"
+     "  people         user_id,name,email,organisation,manager_user_id,employment_start,\n"
+     "                 employment_end,privileged[,disabled]\n"
+     "\n"
+     "Dates are YYYY-MM-DD, yes/no values true/false or ja/nej. Rows update existing\n"
+     "organisations by code and people by user id, and may name parents or managers that\n"
+     "come later in the file. Every problem is reported as FILE:LINE: column 'x': reason\n"
+     "(the first 100), and then nothing is imported; otherwise all rows are applied in one\n"
+     "transaction, each change recorded in the audit log. See docs/import.md.\n"},
     {"restore", cmd_restore, "varn restore FILE",
      "replace the database with a backup, after checking it",
      "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"

@@ -59,6 +59,10 @@ const char *req_param(struct req *req, const char *name);
 /* A query-string argument, or NULL. */
 const char *req_query(struct req *req, const char *name);
 
+/* Refuse any query parameter not in names (NULL-terminated) with 422 unknown_parameter naming
+ * it, so that a mistyped filter cannot silently list everything. 0 when all are known. */
+int req_query_known(struct req *req, const char *const *names);
+
 /* A request header, or NULL. */
 const char *req_header(struct req *req, const char *name);
 

@@ -3,6 +3,7 @@
 #include "http/routes.h"
 #include "http/health.h"
 #include "audit/audit_http.h"
+#include "org/org_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -19,6 +20,27 @@ const struct route varn_routes[] = {
      "Search the audit log (newest first, filtered, paginated) or export it as CSV"},
     {"GET", "/api/v1/audit/head", h_audit_head, 0, ACCESS_ROLES, NULL,
      "The audit chain's last seq and hash, to anchor outside Värn"},
+    {"GET", "/api/v1/roles", h_roles_list, 0, ACCESS_ROLES, NULL, "The roles people can hold"},
+    {"GET", "/api/v1/organisations", h_org_list, 0, ACCESS_ROLES, NULL,
+     "Organisations in reach; filters kind, parent (code), q; limit and cursor"},
+    {"POST", "/api/v1/organisations", h_org_create, 4 * KiB, ACCESS_ROLES, org_create_fields,
+     "Create an organisation under one in reach"},
+    {"GET", "/api/v1/organisations/{code}", h_org_get, 0, ACCESS_ROLES, NULL, "One organisation"},
+    {"PATCH", "/api/v1/organisations/{code}", h_org_update, 4 * KiB, ACCESS_ROLES,
+     org_update_fields, "Change an organisation (its code is immutable)"},
+    {"GET", "/api/v1/people", h_person_list, 0, ACCESS_ROLES, NULL,
+     "People in reach; filters organisation (code), q; limit and cursor"},
+    {"POST", "/api/v1/people", h_person_create, 4 * KiB, ACCESS_ROLES, person_create_fields,
+     "Create a person in an organisation in reach"},
+    {"GET", "/api/v1/people/{user_id}", h_person_get, 0, ACCESS_ROLES, NULL, "One person"},
+    {"PATCH", "/api/v1/people/{user_id}", h_person_update, 4 * KiB, ACCESS_ROLES,
+     person_update_fields, "Change a person (the user id is immutable), or disable them"},
+    {"GET", "/api/v1/role-assignments", h_assignment_list, 0, ACCESS_ROLES, NULL,
+     "Role assignments in reach; filters person (user id), organisation (code), role"},
+    {"POST", "/api/v1/role-assignments", h_assignment_create, 4 * KiB, ACCESS_ROLES,
+     assignment_create_fields, "Give a person a role in an organisation"},
+    {"DELETE", "/api/v1/role-assignments/{id}", h_assignment_delete, 0, ACCESS_ROLES, NULL,
+     "Take a role assignment away"},
 #ifdef VARN_TEST_FIXTURES
     FIXTURE_ROUTES
 #endif

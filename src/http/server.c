@@ -65,6 +65,41 @@ const char *req_query(struct req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+struct query_check {
+    const char *const *names; /* the parameters the route knows */
+    const char *unknown;      /* the first other one */
+};
+
+static enum MHD_Result check_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    (void)value;
+    struct query_check *qc = cls;
+    for (const char *const *n = qc->names; *n; n++)
+        if (strcmp(*n, key) == 0)
+            return MHD_YES;
+    qc->unknown = key;
+    return MHD_NO;
+}
+
+int req_query_known(struct req *req, const char *const *names)
+{
+    struct query_check qc = {names, NULL};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_query_arg, &qc);
+    if (!qc.unknown)
+        return 0;
+    /* Quote the name back only when it is short, printable ASCII. */
+    bool plain = strlen(qc.unknown) <= 40;
+    for (const char *c = qc.unknown; plain && *c; c++)
+        plain = *c > 0x20 && *c < 0x7F;
+    if (!plain)
+        return req_problem(req, 422, "unknown_parameter", NULL,
+                           "the query string has a parameter this resource does not know");
+    return req_problem(req, 422, "unknown_parameter", qc.unknown,
+                       "'%s' is not a query parameter of this resource", qc.unknown);
+}
+
 const char *req_header(struct req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

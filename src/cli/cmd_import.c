@@ -1,0 +1,101 @@
+/* varn import organisations|people FILE: bulk data from CSV, all of a file or nothing. */
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "db/db.h"
+#include "db/migrate.h"
+#include "org/org.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IMPORT_FILE_MAX (256 * 1024 * 1024) /* a nation's people fit with room to spare */
+
+/* The whole file into b (bounded); 0, or a sentence in msg. */
+static int read_file(const char *path, struct buf *b, char *msg, size_t msglen)
+{
+    char chunk[65536];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        str_format(msg, msglen, "cannot read '%s': %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            str_format(msg, msglen, "cannot read '%s': %s", path, strerror(errno));
+            rc = ERR_IO;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (buf_append(b, chunk, (size_t)n) != 0) {
+            str_format(msg, msglen, "'%s' is larger than %d MiB", path, IMPORT_FILE_MAX >> 20);
+            rc = ERR_TOOBIG;
+            break;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+int cmd_import(int argc, char **argv, struct app *app)
+{
+    if (argc < 2)
+        return cli_usage_error("import", "say what to import: organisations or people");
+    enum import_kind kind;
+    if (strcmp(argv[1], "organisations") == 0)
+        kind = IMPORT_ORGANISATIONS;
+    else if (strcmp(argv[1], "people") == 0)
+        kind = IMPORT_PEOPLE;
+    else
+        return cli_usage_error("import", "'%s' cannot be imported; use organisations or people",
+                               argv[1]);
+    if (argc < 3)
+        return cli_usage_error("import", "FILE is missing: the CSV file to import");
+    if (argc > 3)
+        return cli_usage_error("import", "unexpected argument '%s'", argv[3]);
+    const char *file = argv[2];
+
+    char msg[512] = "", actor[80];
+    const struct passwd *pw = getpwuid(getuid());
+    if (str_format(actor, sizeof(actor), "cli:%s", pw ? pw->pw_name : "unknown") != 0)
+        str_copy(actor, sizeof(actor), "cli:unknown");
+    struct buf data;
+    buf_init(&data, IMPORT_FILE_MAX);
+    struct db *db = NULL;
+    struct import_report rep = {0};
+    int rc = read_file(file, &data, msg, sizeof(msg));
+    if (!rc)
+        rc = db_open(app->db_url, 0, &db, msg, sizeof(msg));
+    if (!rc)
+        rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,
+                                   sizeof(msg));
+    if (!rc)
+        rc = org_import(db, kind, actor, file, buf_str(&data), data.len, &rep);
+    if (rc == ERR_INVALID && rep.errors) {
+        for (int i = 0; i < rep.nmessages; i++)
+            fprintf(stderr, "%s\n", rep.messages[i]);
+        if (rep.errors > rep.nmessages)
+            fprintf(stderr, "and %d more\n", rep.errors - rep.nmessages);
+        str_format(msg, sizeof(msg), "nothing was imported: %d problem%s in '%s'", rep.errors,
+                   rep.errors == 1 ? "" : "s", file);
+    } else if (rc && !msg[0]) {
+        str_format(msg, sizeof(msg), "the import failed: %s", db ? db_errmsg(db) : err_str(rc));
+    }
+    if (!rc)
+        printf("Imported %d %s (%d new, %d updated)\n", rep.rows,
+               kind == IMPORT_ORGANISATIONS ? "organisations" : "people", rep.created, rep.updated);
+    import_report_release(&rep);
+    db_close(db);
+    buf_release(&data);
+    return rc ? cli_fail("%s", msg) : CLI_OK;
+}
