@@ -42,5 +42,6 @@ int cmd_serve(int argc, char **argv, struct app *app);
 int cmd_backup(int argc, char **argv, struct app *app);
 int cmd_restore(int argc, char **argv, struct app *app);
 int cmd_token(int argc, char **argv, struct app *app);
+int cmd_user(int argc, char **argv, struct app *app);
 
 #endif
