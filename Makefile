@@ -20,7 +20,7 @@ run: deps build
 	@if [ ! -f "$(DB)" ]; then ./build/varn --db "$(DB)" init; fi
 	@echo
 	@echo "Värn: open http://$(LISTEN)/ in a browser (Ctrl-C stops the server)."
-	@echo "There is no login yet: the foundation serves the start page, /healthz and the API document."
+	@echo "Log in as admin (the password init printed, or VARN_ADMIN_PASSWORD); see README, First login."
 	@echo
 	./build/varn --db "$(DB)" serve --listen "$(LISTEN)"
 

@@ -276,7 +276,7 @@ def _():
     mu, mw = statistics.median(unknown), statistics.median(wrong)
     print("# median unknown user %.1f ms, wrong password %.1f ms" % (mu * 1e3, mw * 1e3))
     check(abs(mu - mw) < 0.050, "medians differ by %.1f ms" % (abs(mu - mw) * 1e3))
-    s.stop()
+    eq(s.stop(), 0, "varn serve exit code (a sanitizer report makes it non-zero)")
 
 
 @test("ACCESS_LOGIN routes without a session answer 401 unauthenticated; a forged cookie too")
@@ -565,7 +565,7 @@ def _():
     eq(s.json("POST", "/api/v1/session", {"username": user, "password": PW})[0], 200, "after the wait")
     eq(sql_rows(s.db, "SELECT count(*) FROM login_failure WHERE key = ?", ("account:" + user,)),
        [(0,)], "success clears the account's count")
-    s.stop()
+    eq(s.stop(), 0, "varn serve exit code (a sanitizer report makes it non-zero)")
 
 
 @test("throttling: the lockout grows to 15 minutes and never allows 100 failures in a row")
@@ -584,7 +584,7 @@ def _():
     eq(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900], "lockouts")
     n = sql_rows(s.db, "SELECT failures FROM login_failure WHERE key = ?", ("account:" + user,))[0][0]
     check(n >= 15, "failures counted: %d" % n)
-    s.stop()
+    eq(s.stop(), 0, "varn serve exit code (a sanitizer report makes it non-zero)")
 
 
 @test("the MFA step is throttled per account: 5 wrong codes, then 429")
@@ -598,7 +598,7 @@ def _():
     st, h, _ = b.json("POST", "/api/v1/session/mfa", {"code": totp(secret, server_now(s) + 30)})
     eq((st, h.get("retry-after")), (429, "1"), "blocked")
     check(audit(s, "mfa.blocked", user), "mfa.blocked not audited")
-    s.stop()
+    eq(s.stop(), 0, "varn serve exit code (a sanitizer report makes it non-zero)")
 
 
 # ---- CSRF and CORS ----
@@ -642,7 +642,7 @@ def _():
     eq(b.me()[0], 200, "after 50 s")
     set_clock(s, advance=120)
     problem(b.me(), 401, "unauthenticated")
-    s.stop()
+    eq(s.stop(), 0, "varn serve exit code (a sanitizer report makes it non-zero)")
     d = Browser(srv())
     eq(d.login("admin", ADMIN_PW)[0], 200, "login")
     set_clock(srv(), advance=120)
@@ -656,6 +656,11 @@ def _():
         r = run_varn("serve", "--listen", "127.0.0.1:0", db=srv().db, env={name: value}, timeout=15)
         eq(r.returncode, 2, "exit code for %s=%s (%s)" % (name, value, r.stderr))
         contains(r.stderr, name, "stderr")
+
+
+@test("the shared server stops cleanly (exit 0: no sanitizer report)")
+def _():
+    eq(srv().stop(), 0, "varn serve exit code")
 
 
 if __name__ == "__main__":
