@@ -173,6 +173,7 @@ int account_set_password(struct db *db, const char *actor, const char *user_id,
                          const char *password, char *msg, size_t msglen)
 {
     char hash[PASSWORD_HASH_SIZE] = "", at[CLOCK_ISO_LEN], key[AUTH_KEY_SIZE];
+    char email[EMAIL_MAX_BYTES + 1], email_key[AUTH_KEY_SIZE];
     int64_t person = 0, org_id = 0;
     const char *why = NULL;
     struct caller c;
@@ -196,8 +197,13 @@ int account_set_password(struct db *db, const char *actor, const char *user_id,
         rc = auth_sql_password_set(db, person, hash, at);
     if (!rc)
         rc = auth_sql_session_delete_person(db, person, 0);
+    /* The new password lifts a lockout, whether the guesses named the user id or the e-mail. */
     if (!rc)
-        rc = throttle_clear(db, key); /* the new password lifts a lockout */
+        rc = throttle_clear(db, key);
+    if (!rc)
+        rc = auth_sql_person_email(db, person, email, sizeof(email));
+    if (!rc && auth_account_key(email, email_key) == 0)
+        rc = throttle_clear(db, email_key);
     if (!rc)
         rc = auth_audit(db, &c, NULL, "password.reset", user_id, org_id,
                         json_pack("{s:b}", "sessions_ended", 1));

@@ -271,6 +271,7 @@ static const char SQL_ME_ORGANISATIONS[] =
 
 static const char SQL_PERSON_FIND[] =
     "SELECT id, organisation_id FROM person WHERE user_id = :user_id";
+static const char SQL_PERSON_EMAIL[] = "SELECT email FROM person WHERE id = :person";
 static const char SQL_EMAIL_COUNT[] =
     "SELECT count(*) FROM person WHERE lower(email) = lower(:email)";
 static const char SQL_PERSON_INSERT[] =
@@ -746,6 +747,23 @@ int auth_sql_person_find(struct db *db, const char *user_id, int64_t *id, int64_
     } else if (rc == DB_DONE) {
         rc = ERR_NOTFOUND;
     }
+    db_finalize(st);
+    return rc;
+}
+
+int auth_sql_person_email(struct db *db, int64_t person_id, char *out, size_t outlen)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_PERSON_EMAIL, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":person", person_id);
+    if (!rc)
+        rc = db_step(st);
+    if (rc == DB_ROW)
+        rc = col_copy(st, 0, out, outlen);
+    else if (rc == DB_DONE)
+        rc = ERR_NOTFOUND;
     db_finalize(st);
     return rc;
 }

@@ -102,6 +102,7 @@ int auth_sql_me_organisations(struct db *db, int64_t person_id, json_t *orgs);
 
 /* The command line's accounts. */
 int auth_sql_person_find(struct db *db, const char *user_id, int64_t *id, int64_t *org_id);
+int auth_sql_person_email(struct db *db, int64_t person_id, char *out, size_t outlen);
 int auth_sql_email_count(struct db *db, const char *email, int64_t *count);
 int auth_sql_person_insert(struct db *db, const char *user_id, const char *name, const char *email,
                            int64_t org_id, const char *at, int64_t *id);

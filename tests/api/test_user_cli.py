@@ -176,7 +176,9 @@ def _():
     eq(me(s, token), 200, "session works")
     for i in range(5):
         login(s, "anna.berg", "Fel lösenord %d" % i)
+        login(s, "Anna.Berg@norrby.se", "Fel lösenord %d" % i)
     eq(login(s, "anna.berg", PW)[0], 429, "locked")
+    eq(login(s, "anna.berg@norrby.se", PW)[0], 429, "locked by e-mail")
     failure(varn(db, "user", "passwd", "anna.berg", "--password-stdin", stdin="kort\n"), "12 characters")
     failure(varn(db, "user", "passwd", "nobody", "--password-stdin", stdin=PW + "\n"), "nobody")
     r = varn(db, "user", "passwd", "anna.berg", "--password-stdin", stdin="Ett helt nytt lösenord\n")
@@ -184,6 +186,7 @@ def _():
     eq(me(s, token), 401, "the session after passwd")
     eq(login(s, "anna.berg", PW)[0], 401, "the old password")
     eq(login(s, "anna.berg", "Ett helt nytt lösenord")[0], 200, "the new password, lockout lifted")
+    eq(login(s, "anna.berg@norrby.se", "Ett helt nytt lösenord")[0], 200, "by e-mail too")
     r = varn(db, "user", "passwd", "anna.berg")
     eq(r.returncode, 0, "generated (%s)" % r.stderr)
     eq(login(s, "anna.berg", r.stdout.strip())[0], 200, "the generated password")
