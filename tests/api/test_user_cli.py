@@ -171,6 +171,8 @@ def _():
     db = new_db()
     eq(add(db, "anna.berg").returncode, 0, "add")
     s = Server(db=db, init=False).start()
+    # A fixed clock: the first lockout lasts one (whole) second, which real time may cross.
+    eq(s.json("POST", "/api/v1/test-clock", {"now": "2026-03-02T08:00:00Z"})[0], 200, "test-clock")
     st, token = login(s, "anna.berg", PW)
     eq(st, 200, "login")
     eq(me(s, token), 200, "session works")
