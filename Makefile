@@ -22,6 +22,7 @@ run: deps build
 	@echo
 	@echo "Värn: open http://$(LISTEN)/ in a browser (Ctrl-C stops the server)."
 	@echo "The demo users and their password were printed when $(DB) was created; 'rm $(DB)' starts afresh."
+	@echo "At the first login each user sets up two-step verification (README: First login)."
 	@echo
 	./build/varn --db "$(DB)" serve --listen "$(LISTEN)"
 

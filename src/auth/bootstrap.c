@@ -13,15 +13,6 @@
 #define FIRST_ORG_NAME   "IT-centrum"
 #define FIRST_ORG_NUMBER "222000-0018" /* a valid organisationsnummer; change it in the UI */
 
-/* 20 characters from an alphabet without look-alikes: about 100 bits. */
-static void generate_password(char out[32])
-{
-    static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    for (int i = 0; i < 20; i++)
-        out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
-    out[20] = '\0';
-}
-
 int auth_bootstrap(struct db *db, const char *admin_email, const char *admin_password,
                    bool *created, char generated_password[32], char *msg, size_t msglen)
 {
@@ -41,7 +32,7 @@ int auth_bootstrap(struct db *db, const char *admin_email, const char *admin_pas
     if (rc || count > 0)
         goto out;
     if (!admin_password) {
-        generate_password(generated_password);
+        password_generate(generated_password);
         admin_password = generated_password;
     }
     rc = password_hash(admin_password, hash);

@@ -43,6 +43,21 @@ const struct command cli_commands[] = {
      "come later in the file. Every problem is reported as FILE:LINE: column 'x': reason\n"
      "(the first 100), and then nothing is imported; otherwise all rows are applied in one\n"
      "transaction, each change recorded in the audit log. See docs/import.md.\n"},
+    {"user", cmd_user,
+     "varn user add USER_ID --name NAME --email EMAIL --org CODE [--role ROLE]... "
+     "[--password-stdin]\n"
+     "       varn user passwd USER_ID [--password-stdin]\n"
+     "       varn user reset-mfa USER_ID",
+     "add people, set their passwords, reset their two-step verification",
+     "add: creates the person in organisation CODE with the roles given (user when none) and\n"
+     "a password: one line read from standard input with --password-stdin, otherwise a\n"
+     "generated one, printed once on standard output.\n"
+     "passwd: sets a new password the same way; the person's sessions end and a lockout\n"
+     "after failed logins is lifted.\n"
+     "reset-mfa: removes the person's TOTP and recovery codes and ends their sessions; they\n"
+     "set up two-step verification again at their next login.\n"
+     "Passwords must be at least 12 characters and not a common password. Every change is\n"
+     "audited with the actor cli:<your user name>.\n"},
     {"restore", cmd_restore, "varn restore FILE",
      "replace the database with a backup, after checking it",
      "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"
@@ -78,18 +93,21 @@ static void print_overview(FILE *out)
             VARN_VERSION);
     for (int i = 0; i < cli_commands_count; i++)
         fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    fprintf(out, "\n"
-                 "global options:\n"
-                 "  --db PATH      the database (default ./varn.db, or VARN_DB)\n"
-                 "  --help         this text; 'varn COMMAND --help' for a command\n"
-                 "  --version      the version\n"
-                 "\n"
-                 "environment:\n"
-                 "  VARN_DB        the database, when --db is not given\n"
-                 "  VARN_NOW       an ISO 8601 instant to use as now, for tests and forecasts\n"
-                 "  VARN_LISTEN    the address for 'varn serve', when --listen is not given\n"
-                 "\n"
-                 "exit codes: 0 success, 1 failure, 2 usage error\n");
+    fprintf(out,
+            "\n"
+            "global options:\n"
+            "  --db PATH      the database (default ./varn.db, or VARN_DB)\n"
+            "  --help         this text; 'varn COMMAND --help' for a command\n"
+            "  --version      the version\n"
+            "\n"
+            "environment:\n"
+            "  VARN_DB        the database, when --db is not given\n"
+            "  VARN_NOW       an ISO 8601 instant to use as now, for tests and forecasts\n"
+            "  VARN_LISTEN    the address for 'varn serve', when --listen is not given\n"
+            "  VARN_SESSION_IDLE_MINUTES  end a session unused this long (default 30)\n"
+            "  VARN_SESSION_MAX_HOURS     end every session this long after login (default 10)\n"
+            "\n"
+            "exit codes: 0 success, 1 failure, 2 usage error\n");
 }
 
 static void print_command_help(const struct command *c)
@@ -219,9 +237,14 @@ int main(int argc, char **argv)
                                "2026-11-22T08:00:00Z",
                                getenv("VARN_NOW"));
     }
+    char msg[256] = "";
+    if (auth_config_from_env(msg, sizeof(msg)) != 0) {
+        free(args);
+        return cli_usage_error(NULL, "%s", msg);
+    }
     if (auth_init() != 0) {
         free(args);
-        return cli_fail("cannot initialise libsodium");
+        return cli_fail("cannot initialise libsodium and liboath");
     }
     int rc = c->run(nargs, args, &app);
     free(args);
