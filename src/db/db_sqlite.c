@@ -110,12 +110,16 @@ static int integrity_ok(sqlite3 *h, char *msg, size_t len)
     rc = sqlite3_step(st);
     int result = 0;
     if (rc != SQLITE_ROW) {
-        str_format(msg, len, "integrity check failed: %s", sqlite3_errmsg(h));
+        str_format(msg, len, "integrity check failed: %.200s", sqlite3_errmsg(h));
         result = ERR_DB;
     } else {
         const char *r = (const char *)sqlite3_column_text(st, 0);
         if (!r || strcmp(r, "ok") != 0) {
-            str_format(msg, len, "integrity check failed: %s", r ? r : "(no result)");
+            /* SQLite's report can run to many lines; its first says what is wrong. */
+            int first = r ? (int)strcspn(r, "\n") : 0;
+            if (first > 200)
+                first = 200;
+            str_format(msg, len, "integrity check failed: %.*s", first, r ? r : "(no result)");
             result = ERR_DB;
         }
     }
