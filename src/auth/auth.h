@@ -69,6 +69,15 @@ void auth_sha256_hex(const char *s, char out[65]);
 int token_create(struct db *db, const char *org_code, const char *role, const char *name,
                  const char *actor, char out[TOKEN_SIZE], int64_t *id, char *msg, size_t msglen);
 
+/* The API tokens c reaches with roles (all of them when c is NULL: the CLI), as a JSON array. */
+int token_list(struct db *db, const struct caller *c, unsigned roles, json_t **items);
+
+/* Revoke token id for actor (from address, or NULL), audited in the same transaction. With c,
+ * only a token in c's reach: ERR_NOTFOUND for one out of reach, like a missing one. Revoking
+ * a revoked token changes nothing and succeeds. */
+int token_revoke(struct db *db, const struct caller *c, unsigned roles, int64_t id,
+                 const char *actor, const char *address);
+
 /* The caller of an "Authorization: Bearer" token; ERR_NOTFOUND when it is unknown or revoked.
  * Records the time of use (at most once a minute). */
 int token_resolve(struct db *db, const char *token, struct caller *out);

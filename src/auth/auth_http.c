@@ -3,6 +3,7 @@
 #include "auth/auth_http.h"
 #include "auth/auth.h"
 #include "core/err.h"
+#include "core/str.h"
 #include "http/request.h"
 
 #include <sodium.h>
@@ -215,6 +216,35 @@ int h_me_password(struct req *req, struct resp *resp)
         return outcome_problem(req, resp, &r, 422, "wrong_password", "current",
                                "the current password is wrong");
     set_session_cookie(req, r.token);
+    resp->status = 204;
+    resp->body = "";
+    resp->len = 0;
+    return 0;
+}
+
+int h_token_list(struct req *req, struct resp *resp)
+{
+    struct db *db;
+    json_t *items = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = token_list(db, &req->caller, req->roles, &items);
+    if (rc)
+        return rc;
+    return resp_json(req, resp, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+int h_token_revoke(struct req *req, struct resp *resp)
+{
+    struct db *db;
+    int64_t id;
+    if (str_to_int64(req_param(req, "id"), 1, INT64_MAX, &id) != 0)
+        return ERR_NOTFOUND;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = token_revoke(db, &req->caller, req->roles, id, req->caller.actor, req->caller.address);
+    if (rc)
+        return rc;
     resp->status = 204;
     resp->body = "";
     resp->len = 0;

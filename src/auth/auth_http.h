@@ -15,5 +15,7 @@ int h_me(struct req *req, struct resp *resp);
 int h_me_mfa(struct req *req, struct resp *resp);
 int h_me_mfa_confirm(struct req *req, struct resp *resp);
 int h_me_password(struct req *req, struct resp *resp);
+int h_token_list(struct req *req, struct resp *resp);
+int h_token_revoke(struct req *req, struct resp *resp);
 
 #endif

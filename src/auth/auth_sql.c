@@ -15,6 +15,21 @@ static const char SQL_TOKEN_FIND[] =
 static const char SQL_TOKEN_TOUCH[] =
     "UPDATE api_token SET last_used_at = :now"
     " WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :minute_ago)";
+static json_t *text_or_null(struct db_stmt *st, int i);
+
+#define TOKEN_COLUMNS                                                                              \
+    "SELECT t.id, t.name, o.code, t.role, t.created_at, t.created_by, t.last_used_at,"             \
+    " t.revoked_at FROM api_token t JOIN organisation o ON o.id = t.organisation_id "
+static const char SQL_TOKEN_LIST_ALL[] = TOKEN_COLUMNS "ORDER BY t.id";
+static const char SQL_TOKEN_LIST_SCOPED[] = AUTHZ_SCOPE_CTE TOKEN_COLUMNS
+    "WHERE t.organisation_id IN (SELECT org_id FROM scope) ORDER BY t.id";
+static const char SQL_TOKEN_ORG_ALL[] =
+    "SELECT organisation_id, revoked_at IS NOT NULL FROM api_token WHERE id = :id";
+static const char SQL_TOKEN_ORG_SCOPED[] =
+    AUTHZ_SCOPE_CTE "SELECT organisation_id, revoked_at IS NOT NULL FROM api_token"
+                    " WHERE id = :id AND organisation_id IN (SELECT org_id FROM scope)";
+static const char SQL_TOKEN_REVOKE[] =
+    "UPDATE api_token SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL";
 static const char SQL_ORG_COUNT[] = "SELECT count(*) FROM organisation";
 static const char SQL_BOOT_ORG[] =
     "INSERT INTO organisation (code, name, kind, parent_id, org_number, mfa_required,"
@@ -104,6 +119,70 @@ int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char 
         rc = db_bind_text(st, ":now", now);
     if (!rc)
         rc = db_bind_text(st, ":minute_ago", minute_ago);
+    return done(st, rc);
+}
+
+int auth_sql_token_list(struct db *db, const struct caller *c, unsigned roles, json_t **items)
+{
+    struct db_stmt *st;
+    *items = NULL;
+    int rc = db_prepare(db, c ? SQL_TOKEN_LIST_SCOPED : SQL_TOKEN_LIST_ALL, &st);
+    if (rc)
+        return rc;
+    if (c)
+        rc = authz_bind_scope(st, c, roles);
+    json_t *a = json_array();
+    while (!rc && (rc = db_step(st)) == DB_ROW) {
+        rc = 0;
+        json_array_append_new(
+            a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
+                         (json_int_t)db_col_int(st, 0), "name", db_col_text(st, 1), "organisation",
+                         db_col_text(st, 2), "role", db_col_text(st, 3), "created_at",
+                         db_col_text(st, 4), "created_by", db_col_text(st, 5), "last_used_at",
+                         text_or_null(st, 6), "revoked_at", text_or_null(st, 7)));
+    }
+    db_finalize(st);
+    if (rc < 0) {
+        json_decref(a);
+        return rc;
+    }
+    *items = a;
+    return 0;
+}
+
+int auth_sql_token_org(struct db *db, const struct caller *c, unsigned roles, int64_t id,
+                       int64_t *org_id, bool *revoked)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, c ? SQL_TOKEN_ORG_SCOPED : SQL_TOKEN_ORG_ALL, &st);
+    if (rc)
+        return rc;
+    rc = c ? authz_bind_scope(st, c, roles) : 0;
+    if (!rc)
+        rc = db_bind_int(st, ":id", id);
+    if (!rc) {
+        rc = db_step(st);
+        if (rc == DB_ROW) {
+            *org_id = db_col_int(st, 0);
+            *revoked = db_col_int(st, 1) != 0;
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = ERR_NOTFOUND;
+        }
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int auth_sql_token_revoke(struct db *db, int64_t id, const char *at)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_TOKEN_REVOKE, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":id", id);
+    if (!rc)
+        rc = db_bind_text(st, ":at", at);
     return done(st, rc);
 }
 

@@ -16,6 +16,13 @@ int auth_sql_token_insert(struct db *db, const char *hash, const char *name, int
                           const char *role, const char *at, const char *actor, int64_t *id);
 int auth_sql_token_find(struct db *db, const char *hash, int64_t *id);
 int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char *minute_ago);
+/* API tokens as {id, name, organisation, role, created_at, created_by, last_used_at,
+ * revoked_at}: those in the caller's scope when c is given, else all (the CLI). */
+int auth_sql_token_list(struct db *db, const struct caller *c, unsigned roles, json_t **items);
+/* The organisation of token id, in scope when c is given; ERR_NOTFOUND otherwise. */
+int auth_sql_token_org(struct db *db, const struct caller *c, unsigned roles, int64_t id,
+                       int64_t *org_id, bool *revoked);
+int auth_sql_token_revoke(struct db *db, int64_t id, const char *at);
 int auth_sql_org_count(struct db *db, int64_t *count);
 int auth_sql_bootstrap_org(struct db *db, const char *code, const char *name,
                            const char *org_number, const char *at, int64_t *id);

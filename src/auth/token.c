@@ -67,6 +67,45 @@ int token_create(struct db *db, const char *org_code, const char *role, const ch
     return rc;
 }
 
+int token_list(struct db *db, const struct caller *c, unsigned roles, json_t **items)
+{
+    return auth_sql_token_list(db, c, roles, items);
+}
+
+int token_revoke(struct db *db, const struct caller *c, unsigned roles, int64_t id,
+                 const char *actor, const char *address)
+{
+    char at[CLOCK_ISO_LEN], object_id[24];
+    int64_t org_id = 0;
+    bool revoked = false;
+    clock_format(clock_now(), at);
+    str_format(object_id, sizeof(object_id), "%lld", (long long)id);
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    rc = auth_sql_token_org(db, c, roles, id, &org_id, &revoked);
+    if (!rc && !revoked) {
+        rc = auth_sql_token_revoke(db, id, at);
+        if (!rc) {
+            json_t *after = json_pack("{s:s}", "revoked_at", at);
+            struct audit_event ev = {.actor = actor,
+                                     .address = address,
+                                     .action = "api_token.revoke",
+                                     .object_kind = "api_token",
+                                     .object_id = object_id,
+                                     .organisation_id = org_id,
+                                     .after = after};
+            rc = audit_append(db, &ev);
+            json_decref(after);
+        }
+    }
+    if (!rc)
+        rc = db_commit(db);
+    if (rc)
+        db_rollback(db);
+    return rc;
+}
+
 int token_resolve(struct db *db, const char *token, struct caller *out)
 {
     char hash[65], now[CLOCK_ISO_LEN], minute_ago[CLOCK_ISO_LEN];

@@ -54,6 +54,10 @@ const struct route varn_routes[] = {
      "Start setting up TOTP: a new secret, its otpauth URI and QR code (SVG)"},
     {"POST", "/api/v1/me/mfa/confirm", h_me_mfa_confirm, 1 * KiB, ACCESS_LOGIN, auth_code_fields,
      "Finish setting up TOTP with a code from the app; returns 10 recovery codes"},
+    {"GET", "/api/v1/api-tokens", h_token_list, 0, ACCESS_ROLES, NULL,
+     "API tokens in reach: name, organisation, role, created, last used, revoked"},
+    {"DELETE", "/api/v1/api-tokens/{id}", h_token_revoke, 0, ACCESS_ROLES, NULL,
+     "Revoke an API token: it stops working at once"},
     {"POST", "/api/v1/me/password", h_me_password, 4 * KiB, ACCESS_LOGIN, auth_password_fields,
      "Change the own password (after MFA); ends every other session"},
 #ifdef VARN_TEST_FIXTURES

@@ -73,23 +73,32 @@ def world():
     import json
     state["canary_ra"] = str(json.loads(b)["id"])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
+    r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
+                 CANARY + " token", db=srv().db)
+    eq(r.returncode, 0, "SODERAS token (%s)" % r.stderr)
+    state["canary_token"] = re.search(r"API token (\d+)", r.stderr).group(1)
     return state
 
 
 def canaries():
+    """SODERAS's objects by path parameter; "{id}" differs per resource, keyed by its path."""
     w = world()
-    return {"code": "SODERAS", "user_id": "canary.soderas", "id": w["canary_ra"]}
+    return {"code": "SODERAS", "user_id": "canary.soderas",
+            "/api/v1/role-assignments/{id}": w["canary_ra"],
+            "/api/v1/api-tokens/{id}": w["canary_token"]}
 
 
-MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321"}
+MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person",
+           "/api/v1/role-assignments/{id}": "987654321", "/api/v1/api-tokens/{id}": "987654321"}
 
 
 def fill(pattern, values):
     def sub(m):
         name = m.group(1)
-        check(name in values, "no canary for path parameter {%s} in %s: add one to this suite"
+        key = pattern[:m.end()] if pattern[:m.end()] in values else name
+        check(key in values, "no canary for path parameter {%s} in %s: add one to this suite"
               % (name, pattern))
-        return values[name]
+        return values[key]
     return re.sub(r"\{([^}]+)\}", sub, pattern)
 
 
