@@ -35,6 +35,35 @@ const struct command cli_commands[] = {
      "list: every token with its organisation, role, last use and revocation.\n"
      "revoke: the token stops working at once; it stays listed, marked revoked.\n"
      "Creating and revoking are recorded in the audit log.\n"},
+    {"import", cmd_import, "varn import organisations|people FILE",
+     "add or update organisations or people from a CSV file",
+     "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
+     "separated; quoted fields with \"\" for a quote and line breaks inside quotes):\n"
+     "\n"
+     "  organisations  code,name,kind,parent_code,org_number[,mfa_required]\n"
+     "  people         user_id,name,email,organisation,manager_user_id,employment_start,\n"
+     "                 employment_end,privileged[,disabled]\n"
+     "\n"
+     "Dates are YYYY-MM-DD, yes/no values true/false or ja/nej. Rows update existing\n"
+     "organisations by code and people by user id, and may name parents or managers that\n"
+     "come later in the file. Every problem is reported as FILE:LINE: column 'x': reason\n"
+     "(the first 100), and then nothing is imported; otherwise all rows are applied in one\n"
+     "transaction, each change recorded in the audit log. See docs/import.md.\n"},
+    {"user", cmd_user,
+     "varn user add USER_ID --name NAME --email EMAIL --org CODE [--role ROLE]... "
+     "[--password-stdin]\n"
+     "       varn user passwd USER_ID [--password-stdin]\n"
+     "       varn user reset-mfa USER_ID",
+     "add people, set their passwords, reset their two-step verification",
+     "add: creates the person in organisation CODE with the roles given (user when none) and\n"
+     "a password: one line read from standard input with --password-stdin, otherwise a\n"
+     "generated one, printed once on standard output.\n"
+     "passwd: sets a new password the same way; the person's sessions end and a lockout\n"
+     "after failed logins is lifted.\n"
+     "reset-mfa: removes the person's TOTP and recovery codes and ends their sessions; they\n"
+     "set up two-step verification again at their next login.\n"
+     "Passwords must be at least 12 characters and not a common password. Every change is\n"
+     "audited with the actor cli:<your user name>.\n"},
     {"restore", cmd_restore, "varn restore FILE",
      "replace the database with a backup, after checking it",
      "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"
