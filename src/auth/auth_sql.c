@@ -45,37 +45,13 @@ static const char SQL_BOOT_CREDENTIAL[] =
     "INSERT INTO credential (person_id, password_hash, password_changed_at)"
     " VALUES (:person, :hash, :at)";
 
-/* Step a statement expected to return one integer. */
-static int one_int(struct db_stmt *st, int rc, int64_t *out)
-{
-    if (!rc) {
-        rc = db_step(st);
-        if (rc == DB_ROW) {
-            *out = db_col_int(st, 0);
-            rc = 0;
-        } else if (rc == DB_DONE) {
-            rc = ERR_NOTFOUND;
-        }
-    }
-    db_finalize(st);
-    return rc;
-}
-
-static int done(struct db_stmt *st, int rc)
-{
-    if (!rc)
-        rc = db_step(st) == DB_DONE ? 0 : ERR_DB;
-    db_finalize(st);
-    return rc;
-}
-
 int auth_sql_org_id(struct db *db, const char *code, int64_t *id)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_ORG_ID, &st);
     if (rc)
         return rc;
-    return one_int(st, db_bind_text(st, ":code", code), id);
+    return db_finish_int(st, db_bind_text(st, ":code", code), id);
 }
 
 int auth_sql_token_insert(struct db *db, const char *hash, const char *name, int64_t org_id,
@@ -96,7 +72,7 @@ int auth_sql_token_insert(struct db *db, const char *hash, const char *name, int
         rc = db_bind_text(st, ":at", at);
     if (!rc)
         rc = db_bind_text(st, ":actor", actor);
-    return one_int(st, rc, id);
+    return db_finish_int(st, rc, id);
 }
 
 int auth_sql_token_find(struct db *db, const char *hash, int64_t *id)
@@ -105,7 +81,7 @@ int auth_sql_token_find(struct db *db, const char *hash, int64_t *id)
     int rc = db_prepare(db, SQL_TOKEN_FIND, &st);
     if (rc)
         return rc;
-    return one_int(st, db_bind_text(st, ":hash", hash), id);
+    return db_finish_int(st, db_bind_text(st, ":hash", hash), id);
 }
 
 int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char *minute_ago)
@@ -119,7 +95,7 @@ int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char 
         rc = db_bind_text(st, ":now", now);
     if (!rc)
         rc = db_bind_text(st, ":minute_ago", minute_ago);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_token_list(struct db *db, const struct caller *c, unsigned roles, json_t **items)
@@ -183,7 +159,7 @@ int auth_sql_token_revoke(struct db *db, int64_t id, const char *at)
     rc = db_bind_int(st, ":id", id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_org_count(struct db *db, int64_t *count)
@@ -192,7 +168,7 @@ int auth_sql_org_count(struct db *db, int64_t *count)
     int rc = db_prepare(db, SQL_ORG_COUNT, &st);
     if (rc)
         return rc;
-    return one_int(st, 0, count);
+    return db_finish_int(st, 0, count);
 }
 
 int auth_sql_bootstrap_org(struct db *db, const char *code, const char *name,
@@ -209,7 +185,7 @@ int auth_sql_bootstrap_org(struct db *db, const char *code, const char *name,
         rc = db_bind_text(st, ":org_number", org_number);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return one_int(st, rc, id);
+    return db_finish_int(st, rc, id);
 }
 
 int auth_sql_bootstrap_admin(struct db *db, int64_t org_id, const char *email,
@@ -224,7 +200,7 @@ int auth_sql_bootstrap_admin(struct db *db, int64_t org_id, const char *email,
         rc = db_bind_int(st, ":org", org_id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    rc = one_int(st, rc, person_id);
+    rc = db_finish_int(st, rc, person_id);
     if (!rc)
         rc = db_prepare(db, SQL_BOOT_ROLE, &st);
     if (rc)
@@ -234,7 +210,7 @@ int auth_sql_bootstrap_admin(struct db *db, int64_t org_id, const char *email,
         rc = db_bind_int(st, ":org", org_id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    rc = done(st, rc);
+    rc = db_finish(st, rc);
     if (!rc)
         rc = db_prepare(db, SQL_BOOT_CREDENTIAL, &st);
     if (rc)
@@ -244,7 +220,7 @@ int auth_sql_bootstrap_admin(struct db *db, int64_t org_id, const char *email,
         rc = db_bind_text(st, ":hash", password_hash);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 /* ---- login ---- */
@@ -472,7 +448,7 @@ int auth_sql_session_touch(struct db *db, int64_t id, const char *now, const cha
         rc = db_bind_text(st, ":now", now);
     if (!rc)
         rc = db_bind_text(st, ":minute_ago", minute_ago);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_session_insert(struct db *db, const char *hash, int64_t person_id, bool mfa_passed,
@@ -493,7 +469,7 @@ int auth_sql_session_insert(struct db *db, const char *hash, int64_t person_id, 
         rc = db_bind_text(st, ":expires", expires);
     if (!rc)
         rc = db_bind_text(st, ":address", address && *address ? address : NULL);
-    return one_int(st, rc, id);
+    return db_finish_int(st, rc, id);
 }
 
 int auth_sql_session_rotate(struct db *db, int64_t old_id, const char *hash, const char *now,
@@ -510,7 +486,7 @@ int auth_sql_session_rotate(struct db *db, int64_t old_id, const char *hash, con
         rc = db_bind_text(st, ":address", address && *address ? address : NULL);
     if (!rc)
         rc = db_bind_int(st, ":old", old_id);
-    rc = one_int(st, rc, id);
+    rc = db_finish_int(st, rc, id);
     if (!rc)
         rc = auth_sql_session_delete(db, old_id);
     return rc;
@@ -522,7 +498,7 @@ int auth_sql_session_delete(struct db *db, int64_t id)
     int rc = db_prepare(db, SQL_SESSION_DELETE, &st);
     if (rc)
         return rc;
-    return done(st, db_bind_int(st, ":id", id));
+    return db_finish(st, db_bind_int(st, ":id", id));
 }
 
 int auth_sql_session_delete_person(struct db *db, int64_t person_id, int64_t keep)
@@ -534,7 +510,7 @@ int auth_sql_session_delete_person(struct db *db, int64_t person_id, int64_t kee
     rc = db_bind_int(st, ":person", person_id);
     if (!rc)
         rc = db_bind_int(st, ":keep", keep);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_session_purge(struct db *db, const char *now, const char *idle_cutoff)
@@ -546,7 +522,7 @@ int auth_sql_session_purge(struct db *db, const char *now, const char *idle_cuto
     rc = db_bind_text(st, ":now", now);
     if (!rc)
         rc = db_bind_text(st, ":idle_cutoff", idle_cutoff);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_credential(struct db *db, int64_t person_id, struct auth_credential_row *out)
@@ -581,7 +557,7 @@ int auth_sql_totp_pending(struct db *db, int64_t person_id, const char *secret)
     rc = db_bind_int(st, ":person", person_id);
     if (!rc)
         rc = db_bind_text(st, ":secret", secret);
-    rc = one_int(st, rc, &id);
+    rc = db_finish_int(st, rc, &id);
     return rc == ERR_NOTFOUND ? ERR_CONFLICT : rc;
 }
 
@@ -597,7 +573,7 @@ int auth_sql_totp_enable(struct db *db, int64_t person_id, const char *secret, i
         rc = db_bind_text(st, ":secret", secret);
     if (!rc)
         rc = db_bind_int(st, ":step", step);
-    rc = one_int(st, rc, &id);
+    rc = db_finish_int(st, rc, &id);
     return rc == ERR_NOTFOUND ? ERR_CONFLICT : rc;
 }
 
@@ -611,7 +587,7 @@ int auth_sql_totp_use_step(struct db *db, int64_t person_id, int64_t step)
     rc = db_bind_int(st, ":person", person_id);
     if (!rc)
         rc = db_bind_int(st, ":step", step);
-    return one_int(st, rc, &id);
+    return db_finish_int(st, rc, &id);
 }
 
 int auth_sql_totp_clear(struct db *db, int64_t person_id)
@@ -620,7 +596,7 @@ int auth_sql_totp_clear(struct db *db, int64_t person_id)
     int rc = db_prepare(db, SQL_TOTP_CLEAR, &st);
     if (rc)
         return rc;
-    return done(st, db_bind_int(st, ":person", person_id));
+    return db_finish(st, db_bind_int(st, ":person", person_id));
 }
 
 int auth_sql_password_set(struct db *db, int64_t person_id, const char *hash, const char *at)
@@ -635,7 +611,7 @@ int auth_sql_password_set(struct db *db, int64_t person_id, const char *hash, co
         rc = db_bind_text(st, ":hash", hash);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    rc = one_int(st, rc, &id);
+    rc = db_finish_int(st, rc, &id);
     /* A person made elsewhere without a credential row gets one. */
     if (rc == ERR_NOTFOUND)
         rc = auth_sql_credential_insert(db, person_id, hash, at);
@@ -648,7 +624,7 @@ int auth_sql_recovery_delete(struct db *db, int64_t person_id)
     int rc = db_prepare(db, SQL_RECOVERY_DELETE, &st);
     if (rc)
         return rc;
-    return done(st, db_bind_int(st, ":person", person_id));
+    return db_finish(st, db_bind_int(st, ":person", person_id));
 }
 
 int auth_sql_recovery_insert(struct db *db, int64_t person_id, const char *hash)
@@ -660,7 +636,7 @@ int auth_sql_recovery_insert(struct db *db, int64_t person_id, const char *hash)
     rc = db_bind_int(st, ":person", person_id);
     if (!rc)
         rc = db_bind_text(st, ":hash", hash);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_recovery_use(struct db *db, int64_t person_id, const char *hash, const char *now)
@@ -675,7 +651,7 @@ int auth_sql_recovery_use(struct db *db, int64_t person_id, const char *hash, co
         rc = db_bind_text(st, ":hash", hash);
     if (!rc)
         rc = db_bind_text(st, ":now", now);
-    return one_int(st, rc, &id);
+    return db_finish_int(st, rc, &id);
 }
 
 int auth_sql_recovery_left(struct db *db, int64_t person_id, int64_t *left)
@@ -684,7 +660,7 @@ int auth_sql_recovery_left(struct db *db, int64_t person_id, int64_t *left)
     int rc = db_prepare(db, SQL_RECOVERY_LEFT, &st);
     if (rc)
         return rc;
-    return one_int(st, db_bind_int(st, ":person", person_id), left);
+    return db_finish_int(st, db_bind_int(st, ":person", person_id), left);
 }
 
 int auth_sql_failure_get(struct db *db, const char *key, int64_t *failures,
@@ -723,7 +699,7 @@ int auth_sql_failure_put(struct db *db, const char *key, int64_t failures, const
         rc = db_bind_text(st, ":last", last);
     if (!rc)
         rc = db_bind_text(st, ":blocked", blocked);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_failure_delete(struct db *db, const char *key)
@@ -732,7 +708,7 @@ int auth_sql_failure_delete(struct db *db, const char *key)
     int rc = db_prepare(db, SQL_FAILURE_DELETE, &st);
     if (rc)
         return rc;
-    return done(st, db_bind_text(st, ":key", key));
+    return db_finish(st, db_bind_text(st, ":key", key));
 }
 
 int auth_sql_failure_purge_addresses(struct db *db, const char *cutoff)
@@ -741,7 +717,7 @@ int auth_sql_failure_purge_addresses(struct db *db, const char *cutoff)
     int rc = db_prepare(db, SQL_FAILURE_PURGE, &st);
     if (rc)
         return rc;
-    return done(st, db_bind_text(st, ":cutoff", cutoff));
+    return db_finish(st, db_bind_text(st, ":cutoff", cutoff));
 }
 
 static json_t *text_or_null(struct db_stmt *st, int i)
@@ -853,7 +829,7 @@ int auth_sql_email_count(struct db *db, const char *email, int64_t *count)
     int rc = db_prepare(db, SQL_EMAIL_COUNT, &st);
     if (rc)
         return rc;
-    return one_int(st, db_bind_text(st, ":email", email), count);
+    return db_finish_int(st, db_bind_text(st, ":email", email), count);
 }
 
 int auth_sql_person_insert(struct db *db, const char *user_id, const char *name, const char *email,
@@ -872,7 +848,7 @@ int auth_sql_person_insert(struct db *db, const char *user_id, const char *name,
         rc = db_bind_int(st, ":org", org_id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return one_int(st, rc, id);
+    return db_finish_int(st, rc, id);
 }
 
 int auth_sql_role_insert(struct db *db, int64_t person_id, const char *role, int64_t org_id,
@@ -889,7 +865,7 @@ int auth_sql_role_insert(struct db *db, int64_t person_id, const char *role, int
         rc = db_bind_int(st, ":org", org_id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int auth_sql_credential_insert(struct db *db, int64_t person_id, const char *hash, const char *at)
@@ -903,5 +879,5 @@ int auth_sql_credential_insert(struct db *db, int64_t person_id, const char *has
         rc = db_bind_text(st, ":hash", hash);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }

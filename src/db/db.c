@@ -92,6 +92,31 @@ void db_finalize(struct db_stmt *st)
         st->ops->finalize(st);
 }
 
+int db_finish(struct db_stmt *st, int rc)
+{
+    if (!rc) {
+        rc = db_step(st);
+        rc = rc == DB_DONE ? 0 : rc < 0 ? rc : ERR_DB;
+    }
+    db_finalize(st);
+    return rc;
+}
+
+int db_finish_int(struct db_stmt *st, int rc, int64_t *out)
+{
+    if (!rc) {
+        rc = db_step(st);
+        if (rc == DB_ROW) {
+            *out = db_col_int(st, 0);
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = ERR_NOTFOUND;
+        }
+    }
+    db_finalize(st);
+    return rc;
+}
+
 int db_exec(struct db *db, const char *sql)
 {
     return db->ops->exec(db, sql);

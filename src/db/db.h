@@ -43,6 +43,14 @@ int64_t db_col_int(struct db_stmt *st, int i);
 const char *db_col_text(struct db_stmt *st, int i); /* valid until the next step */
 void db_finalize(struct db_stmt *st);
 
+/* Finish a statement whose binds returned rc: when rc is 0, step it to its end (an INSERT,
+ * UPDATE or DELETE); then finalize it. Returns rc, the step's error, or 0. */
+int db_finish(struct db_stmt *st, int rc);
+
+/* The same for a statement that yields one row whose first column is an integer (a count, or
+ * an id from RETURNING): *out gets it; ERR_NOTFOUND when there is no row. */
+int db_finish_int(struct db_stmt *st, int rc, int64_t *out);
+
 /* Run one or more statements without parameters (migrations). */
 int db_exec(struct db *db, const char *sql);
 

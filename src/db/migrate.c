@@ -20,15 +20,7 @@ static int query_count(struct db *db, const char *sql, int64_t *out)
     int rc = db_prepare(db, sql, &st);
     if (rc)
         return rc;
-    rc = db_step(st);
-    if (rc == DB_ROW) {
-        *out = db_col_int(st, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = ERR_DB;
-    }
-    db_finalize(st);
-    return rc;
+    return db_finish_int(st, 0, out);
 }
 
 int migrate_state(struct db *db, const struct migration *m, size_t n, struct migrate_state *st)

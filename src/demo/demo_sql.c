@@ -19,40 +19,13 @@ static const char SQL_CREDENTIAL_INSERT[] =
     "INSERT INTO credential (person_id, password_hash, password_changed_at)"
     " VALUES (:person_id, :hash, :at)";
 
-/* Step a statement that returns one id (ERR_NOTFOUND without a row), then finalize it. */
-static int one_id(struct db_stmt *st, int rc, int64_t *id)
-{
-    if (!rc) {
-        rc = db_step(st);
-        if (rc == DB_ROW) {
-            *id = db_col_int(st, 0);
-            rc = 0;
-        } else if (rc == DB_DONE) {
-            rc = ERR_NOTFOUND;
-        }
-    }
-    db_finalize(st);
-    return rc;
-}
-
-/* Step an INSERT to its end, then finalize it. */
-static int done(struct db_stmt *st, int rc)
-{
-    if (!rc) {
-        rc = db_step(st);
-        rc = rc == DB_DONE ? 0 : rc < 0 ? rc : ERR_DB;
-    }
-    db_finalize(st);
-    return rc;
-}
-
 int demo_sql_org_id(struct db *db, const char *code, int64_t *id)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_ORG_ID, &st);
     if (rc)
         return rc;
-    return one_id(st, db_bind_text(st, ":code", code), id);
+    return db_finish_int(st, db_bind_text(st, ":code", code), id);
 }
 
 int demo_sql_person_id(struct db *db, const char *user_id, int64_t *id)
@@ -61,7 +34,7 @@ int demo_sql_person_id(struct db *db, const char *user_id, int64_t *id)
     int rc = db_prepare(db, SQL_PERSON_ID, &st);
     if (rc)
         return rc;
-    return one_id(st, db_bind_text(st, ":user_id", user_id), id);
+    return db_finish_int(st, db_bind_text(st, ":user_id", user_id), id);
 }
 
 int demo_sql_org_insert(struct db *db, const char *code, const char *name, const char *kind,
@@ -82,7 +55,7 @@ int demo_sql_org_insert(struct db *db, const char *code, const char *name, const
         rc = db_bind_text(st, ":org_number", org_number);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    rc = done(st, rc);
+    rc = db_finish(st, rc);
     return rc ? rc : demo_sql_org_id(db, code, id);
 }
 
@@ -112,7 +85,7 @@ int demo_sql_person_insert(struct db *db, const char *user_id, const char *name,
         rc = db_bind_int(st, ":privileged", privileged ? 1 : 0);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    rc = done(st, rc);
+    rc = db_finish(st, rc);
     return rc ? rc : demo_sql_person_id(db, user_id, id);
 }
 
@@ -130,7 +103,7 @@ int demo_sql_role_insert(struct db *db, int64_t person_id, const char *role, int
         rc = db_bind_int(st, ":org_id", org_id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int demo_sql_credential_insert(struct db *db, int64_t person_id, const char *password_hash,
@@ -145,5 +118,5 @@ int demo_sql_credential_insert(struct db *db, int64_t person_id, const char *pas
         rc = db_bind_text(st, ":hash", password_hash);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }

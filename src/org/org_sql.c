@@ -197,29 +197,6 @@ static int one_row(struct db_stmt *st, int rc, int (*fn)(struct db_stmt *, void 
     return rc;
 }
 
-static int one_int(struct db_stmt *st, int rc, int64_t *out)
-{
-    if (!rc) {
-        rc = db_step(st);
-        if (rc == DB_ROW) {
-            *out = db_col_int(st, 0);
-            rc = 0;
-        } else if (rc == DB_DONE) {
-            rc = ERR_NOTFOUND;
-        }
-    }
-    db_finalize(st);
-    return rc;
-}
-
-static int done(struct db_stmt *st, int rc)
-{
-    if (!rc)
-        rc = db_step(st) == DB_DONE ? 0 : ERR_DB;
-    db_finalize(st);
-    return rc;
-}
-
 static int read_org_cb(struct db_stmt *st, void *out)
 {
     return read_org(st, out);
@@ -243,7 +220,7 @@ static int bind_opt(struct db_stmt *st, const char *name, const char *value)
 static int count_is_positive(struct db_stmt *st, int rc, bool *yes)
 {
     int64_t n = 0;
-    rc = one_int(st, rc, &n);
+    rc = db_finish_int(st, rc, &n);
     *yes = n > 0;
     return rc;
 }
@@ -356,7 +333,7 @@ int org_sql_org_insert(struct db *db, struct org_row *r, const char *at)
     rc = db_bind_text(st, ":code", r->code);
     if (!rc)
         rc = bind_org(st, r, at);
-    return one_int(st, rc, &r->id);
+    return db_finish_int(st, rc, &r->id);
 }
 
 int org_sql_org_update(struct db *db, const struct org_row *r, const char *at)
@@ -368,7 +345,7 @@ int org_sql_org_update(struct db *db, const struct org_row *r, const char *at)
     rc = db_bind_int(st, ":id", r->id);
     if (!rc)
         rc = bind_org(st, r, at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 static int reaches(struct db *db, const char *sql, int64_t from, int64_t target, bool *yes)
@@ -394,7 +371,7 @@ int org_sql_org_tree_children(struct db *db, int64_t id, int64_t *count)
     int rc = db_prepare(db, SQL_ORG_TREE_CHILDREN, &st);
     if (rc)
         return rc;
-    return one_int(st, db_bind_int(st, ":id", id), count);
+    return db_finish_int(st, db_bind_int(st, ":id", id), count);
 }
 
 int org_sql_admin_over(struct db *db, const struct org_actor *who, int64_t org_id, bool *yes)
@@ -495,7 +472,7 @@ int org_sql_person_insert(struct db *db, struct person_row *r, const char *at)
     rc = db_bind_text(st, ":user_id", r->user_id);
     if (!rc)
         rc = bind_person(st, r, at);
-    return one_int(st, rc, &r->id);
+    return db_finish_int(st, rc, &r->id);
 }
 
 int org_sql_person_update(struct db *db, const struct person_row *r, const char *at)
@@ -507,7 +484,7 @@ int org_sql_person_update(struct db *db, const struct person_row *r, const char 
     rc = db_bind_int(st, ":id", r->id);
     if (!rc)
         rc = bind_person(st, r, at);
-    return done(st, rc);
+    return db_finish(st, rc);
 }
 
 int org_sql_person_reaches(struct db *db, int64_t from, int64_t target, bool *yes)
@@ -521,7 +498,7 @@ int org_sql_person_admin_roles(struct db *db, int64_t person_id, int64_t *count)
     int rc = db_prepare(db, SQL_PERSON_ADMIN_ROLES, &st);
     if (rc)
         return rc;
-    return one_int(st, db_bind_int(st, ":id", person_id), count);
+    return db_finish_int(st, db_bind_int(st, ":id", person_id), count);
 }
 
 /* ---- role assignments and roles ---- */
@@ -596,7 +573,7 @@ int org_sql_assignment_insert(struct db *db, struct role_assignment_row *r, cons
         rc = db_bind_int(st, ":organisation_id", r->organisation_id);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return one_int(st, rc, &r->id);
+    return db_finish_int(st, rc, &r->id);
 }
 
 int org_sql_assignment_delete(struct db *db, int64_t id)
@@ -605,7 +582,7 @@ int org_sql_assignment_delete(struct db *db, int64_t id)
     int rc = db_prepare(db, SQL_ASSIGNMENT_DELETE, &st);
     if (rc)
         return rc;
-    return done(st, db_bind_int(st, ":id", id));
+    return db_finish(st, db_bind_int(st, ":id", id));
 }
 
 int org_sql_active_admins(struct db *db, int64_t *count)
@@ -614,7 +591,7 @@ int org_sql_active_admins(struct db *db, int64_t *count)
     int rc = db_prepare(db, SQL_ACTIVE_ADMINS, &st);
     if (rc)
         return rc;
-    return one_int(st, 0, count);
+    return db_finish_int(st, 0, count);
 }
 
 int org_sql_role_list(struct db *db, org_sql_each_role each, void *ctx)
