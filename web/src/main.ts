@@ -1,3 +1,4 @@
+// Entry point of the web UI: mounts the app into index.html.
 import { mount } from 'svelte';
 import './app.css';
 import App from './App.svelte';
