@@ -41,6 +41,11 @@
 const struct field information_create_fields[] = {INFO_FIELDS(FIELD_REQUIRED)};
 const struct field information_update_fields[] = {INFO_FIELDS(0)};
 
+/* PUT of a link takes the empty object {}: the link is the resource, it has no fields. */
+const struct field link_fields[] = {
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
 const struct field raise_fields[] = {
     {"aspect", FIELD_STRING, FIELD_REQUIRED, 1, 1, "k, r or t"},
     {"level", FIELD_INTEGER, FIELD_REQUIRED, 0, 4, "The level, not below the inherited one"},

@@ -7,6 +7,7 @@
 extern const struct field information_create_fields[];
 extern const struct field information_update_fields[];
 extern const struct field raise_fields[];
+extern const struct field link_fields[];
 
 int h_information_list(struct req *req, struct resp *resp);
 int h_my_information(struct req *req, struct resp *resp);

@@ -21,7 +21,8 @@ INFO_KEYS = {"external_id", "name", "description", "organisation", "information_
 
 
 def link(sys_ext, info_ext, method="PUT", tok=None):
-    st, _, b = call(method, "/api/v1/systems/%s/information/%s" % (sys_ext, info_ext), tok=tok)
+    st, _, b = call(method, "/api/v1/systems/%s/information/%s" % (sys_ext, info_ext),
+                    {} if method == "PUT" else None, tok=tok)
     eq(st, 204, "%s link %s %s (%r)" % (method, sys_ext, info_ext, b))
 
 
@@ -225,11 +226,11 @@ def _():
     for path in ("/api/v1/systems/OWN-S/information/FOR-I",
                  "/api/v1/systems/FOR-S/information/OWN-I",
                  "/api/v1/systems/OWN-S/information/NO-SUCH"):
-        problem(call("PUT", path, tok=tok), 404, "not_found")
+        problem(call("PUT", path, {}, tok=tok), 404, "not_found")
     problem(call("GET", "/api/v1/systems/FOR-S/protection", tok=tok), 404, "not_found")
     problem(call("GET", "/api/v1/information/FOR-I", tok=tok), 404, "not_found")
     eq(digest(), before, "nothing changed")
-    st, _, b = call("PUT", "/api/v1/systems/OWN-S/information/OWN-I", tok=tok)
+    st, _, b = call("PUT", "/api/v1/systems/OWN-S/information/OWN-I", {}, tok=tok)
     eq(st, 204, "own link (%r)" % (b,))
 
 
@@ -241,7 +242,7 @@ def _():
     for method, path, body in (
             ("POST", "/api/v1/information", {"external_id": "U"}),
             ("PATCH", "/api/v1/information/USR-I", {"k": 4}),
-            ("PUT", "/api/v1/systems/USR-S/information/USR-I", None),
+            ("PUT", "/api/v1/systems/USR-S/information/USR-I", {}),
             ("DELETE", "/api/v1/systems/USR-S/information/USR-I", None)):
         seq = sql_rows(srv().db, "SELECT max(seq) FROM audit_log")[0][0]
         problem(call(method, path, body, tok=tok), 403, "forbidden")
