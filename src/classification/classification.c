@@ -507,6 +507,10 @@ int information_list(struct db *db, const struct org_actor *who,
         rc = cat_level_filter(q->t, "t", &f.t, p);
     if (!rc)
         rc = cat_filter(q->personal_data, "personal_data", &f.personal_data, p);
+    if (!rc && f.personal_data && strcmp(f.personal_data, "none") != 0 &&
+        strcmp(f.personal_data, "personal") != 0 && strcmp(f.personal_data, "sensitive") != 0)
+        rc = cat_reject(p, 422, "invalid_value", "personal_data",
+                        "personal_data is none, personal or sensitive");
     if (!rc)
         rc = cat_filter(q->review_due_before, "review_due_before", &f.review_before, p);
     if (!rc && f.review_before && org_date_check(f.review_before, &why))

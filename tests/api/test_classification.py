@@ -79,6 +79,8 @@ def _():
     problem(call("GET", "/api/v1/information?review_due_before=2026-13-01"), 422,
             "invalid_value", "review_due_before")
     problem(call("GET", "/api/v1/information?kk=1"), 422, "unknown_parameter", "kk")
+    problem(call("GET", "/api/v1/information?personal_data=some"), 422, "invalid_value",
+            "personal_data")
 
 
 @test("reclassifying (even to the same levels) records a new classification; other edits do not")
