@@ -5,6 +5,8 @@
 #include "http/health.h"
 #include "audit/audit_http.h"
 #include "org/org_http.h"
+#include "catalog/catalog_http.h"
+#include "classification/classification_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -42,6 +44,45 @@ const struct route varn_routes[] = {
      assignment_create_fields, "Give a person a role in an organisation"},
     {"DELETE", "/api/v1/role-assignments/{id}", h_assignment_delete, 0, ACCESS_ROLES, NULL,
      "Take a role assignment away"},
+    {"GET", "/api/v1/systems", h_system_list, 0, ACCESS_ROLES, NULL,
+     "Systems in reach; filters organisation, owner, lifecycle, level, personal_data, q; sort"},
+    {"POST", "/api/v1/systems", h_system_create, 16 * KiB, ACCESS_ROLES, system_create_fields,
+     "Add a system to the catalog"},
+    {"GET", "/api/v1/systems/{external_id}", h_system_get, 0, ACCESS_ROLES, NULL,
+     "One system with its protection levels"},
+    {"PATCH", "/api/v1/systems/{external_id}", h_system_update, 16 * KiB, ACCESS_ROLES,
+     system_update_fields, "Change a system (its external id is immutable)"},
+    {"GET", "/api/v1/systems/{external_id}/components", h_component_list, 0, ACCESS_ROLES, NULL,
+     "The hardware, software and licences of a system"},
+    {"POST", "/api/v1/systems/{external_id}/components", h_component_create, 4 * KiB, ACCESS_ROLES,
+     component_create_fields, "Add a component to a system"},
+    {"PATCH", "/api/v1/systems/{external_id}/components/{component_id}", h_component_update,
+     4 * KiB, ACCESS_ROLES, component_update_fields, "Change a component"},
+    {"DELETE", "/api/v1/systems/{external_id}/components/{component_id}", h_component_delete, 0,
+     ACCESS_ROLES, NULL, "Remove a component"},
+    {"PUT", "/api/v1/systems/{external_id}/information/{info_external_id}", h_information_link, 64,
+     ACCESS_ROLES, link_fields, "The system processes this information (its levels follow)"},
+    {"DELETE", "/api/v1/systems/{external_id}/information/{info_external_id}", h_information_unlink,
+     0, ACCESS_ROLES, NULL, "The system no longer processes it"},
+    {"GET", "/api/v1/systems/{external_id}/protection", h_system_protection, 0, ACCESS_ROLES, NULL,
+     "K, R and T of a system: inherited, which asset drives each, raises by hand"},
+    {"POST", "/api/v1/systems/{external_id}/raises", h_system_raise, 2 * KiB, ACCESS_ROLES,
+     raise_fields, "Raise K, R or T by hand with a reason (never below the inherited level)"},
+    {"GET", "/api/v1/systems/{external_id}/requirements", h_system_requirements, 0, ACCESS_ROLES,
+     NULL, "The requirements at the system's levels, met or not; for planned: the kravlista"},
+    {"GET", "/api/v1/information", h_information_list, 0, ACCESS_ROLES, NULL,
+     "Information assets in reach; filters organisation, owner, k, r, t, personal_data, "
+     "review_due_before, q; sort"},
+    {"POST", "/api/v1/information", h_information_create, 16 * KiB, ACCESS_ROLES,
+     information_create_fields, "Register and classify an information asset"},
+    {"GET", "/api/v1/information/{external_id}", h_information_get, 0, ACCESS_ROLES, NULL,
+     "One information asset"},
+    {"PATCH", "/api/v1/information/{external_id}", h_information_update, 16 * KiB, ACCESS_ROLES,
+     information_update_fields, "Change or reclassify an information asset (k, r, t)"},
+    {"GET", "/api/v1/my/systems", h_my_systems, 0, ACCESS_ROLES, NULL,
+     "Systems the logged-in person owns or administers (empty for tokens)"},
+    {"GET", "/api/v1/my/information", h_my_information, 0, ACCESS_ROLES, NULL,
+     "Information assets the logged-in person owns (empty for tokens)"},
     {"POST", "/api/v1/session", h_session_create, 4 * KiB, ACCESS_PUBLIC, auth_login_fields,
      "Log in with a user id or e-mail address and a password; sets the session cookie"},
     {"DELETE", "/api/v1/session", h_session_delete, 0, ACCESS_LOGIN, NULL,

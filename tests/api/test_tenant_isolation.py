@@ -72,6 +72,26 @@ def world():
     must(st, 201, "assign canary role: %r" % b[:300])
     import json
     state["canary_ra"] = str(json.loads(b)["id"])
+    for role in ("system_owner", "information_owner"):
+        st, _, b = call("POST", "/api/v1/role-assignments", admin,
+                        {"user_id": "canary.soderas", "role": role, "organisation": "SODERAS"})
+        must(st, 201, "assign canary %s: %r" % (role, b[:300]))
+    # The catalog's canaries: a system with a component, an information asset, a link.
+    for path, body in (
+            ("/api/v1/systems", {"external_id": "CANARY-SYS", "name": CANARY + " system",
+                                 "organisation": "SODERAS", "system_owner": "canary.soderas"}),
+            ("/api/v1/systems/CANARY-SYS/components", {"kind": "software",
+                                                       "name": CANARY + " component"}),
+            ("/api/v1/information", {"external_id": "CANARY-INFO", "name": CANARY + " info",
+                                     "organisation": "SODERAS",
+                                     "information_owner": "canary.soderas",
+                                     "k": 3, "r": 2, "t": 1})):
+        st, _, b = call("POST", path, admin, body)
+        must(st, 201, "create %s: %r" % (path, b[:300]))
+        if path.endswith("components"):
+            state["canary_component"] = str(json.loads(b)["id"])
+    st, _, b = call("PUT", "/api/v1/systems/CANARY-SYS/information/CANARY-INFO", admin)
+    must(st, 204, "link the canaries: %r" % b[:300])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -80,16 +100,29 @@ def world():
     return state
 
 
-def canaries():
-    """SODERAS's objects by path parameter; "{id}" differs per resource, keyed by its path."""
+def canaries(path=""):
+    """SODERAS's objects for the path parameters of path: {external_id} is the canary
+    information asset under /information/ and the canary system under /systems/."""
     w = world()
-    return {"code": "SODERAS", "user_id": "canary.soderas",
-            "/api/v1/role-assignments/{id}": w["canary_ra"],
+    info = path.startswith("/api/v1/information/")
+    return {"code": "SODERAS", "user_id": "canary.soderas", "id": w["canary_ra"],
+            "external_id": "CANARY-INFO" if info else "CANARY-SYS",
+            "component_id": w["canary_component"], "info_external_id": "CANARY-INFO",
             "/api/v1/api-tokens/{id}": w["canary_token"]}
 
 
-MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person",
-           "/api/v1/role-assignments/{id}": "987654321", "/api/v1/api-tokens/{id}": "987654321"}
+MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
+           "external_id": "NO-SUCH-OBJECT", "component_id": "987654321",
+           "info_external_id": "NO-SUCH-INFO", "/api/v1/api-tokens/{id}": "987654321"}
+
+
+# Bodies that pass a route's field table, so that the request reaches the object lookup (a
+# body refused by the table is refused alike for foreign and missing objects, proving nothing).
+BODIES = {
+    ("POST", "/api/v1/systems/{external_id}/components"): {"kind": "hardware", "name": "x"},
+    ("POST", "/api/v1/systems/{external_id}/raises"): {"aspect": "k", "level": 4,
+                                                       "reason": "accumulation"},
+}
 
 
 def fill(pattern, values):
@@ -157,8 +190,8 @@ def _():
     for method, path, roles in role_routes():
         if method != "GET" or "{" not in path:
             continue
-        st, _, b = call("GET", fill(path, canaries()), w["admin"])
-        must(st, 200, "admin GET %s (%r)" % (fill(path, canaries()), b[:200]))
+        st, _, b = call("GET", fill(path, canaries(path)), w["admin"])
+        must(st, 200, "admin GET %s (%r)" % (fill(path, canaries(path)), b[:200]))
     st, _, b = call("GET", "/api/v1/people", w["admin"])
     check(CANARY.encode() in b, "the admin's people list lacks the canary")
 
@@ -172,12 +205,13 @@ def _():
         if "{" not in path:
             continue
         for role, tok in w["tokens"].items():
-            foreign = fill(path, canaries())
-            st, _, b = call(method, foreign, tok)
+            foreign = fill(path, canaries(path))
+            body = BODIES.get((method, path))
+            st, _, b = call(method, foreign, tok, body)
             if role not in roles:
                 must(st, 403, "%s %s as %s (not in the matrix): %r" % (method, foreign, role, b[:200]))
                 continue
-            st_missing, _, b_missing = call(method, fill(path, MISSING), tok)
+            st_missing, _, b_missing = call(method, fill(path, MISSING), tok, body)
             must(st, 404, "%s %s as %s: %r" % (method, foreign, role, b[:200]))
             must(st_missing, 404, "%s of a missing object as %s" % (method, role))
             eq(shape(b), shape(b_missing), "%s %s as %s: foreign vs missing body" % (method, path, role))

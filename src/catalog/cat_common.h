@@ -1,0 +1,79 @@
+/* Shared plumbing of the catalog and classification modules: problems, transactions, audit,
+ * rows as JSON, keyset pages with opaque cursors, and the K/R/T level names. */
+#ifndef VARN_CATALOG_CAT_COMMON_H
+#define VARN_CATALOG_CAT_COMMON_H
+
+#include "org/org.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct db;
+struct db_stmt;
+
+#define CAT_EXTERNAL_ID_MAX 64   /* bytes of an external_id: A-Z a-z 0-9 . _ - */
+#define CAT_TEXT_MAX        4000 /* characters of a description */
+#define CAT_CURSOR_KEY_MAX  (ORG_NAME_BYTES + CAT_EXTERNAL_ID_MAX + 2)
+
+/* Fill p and return ERR_REJECTED. */
+int cat_reject(struct json_problem *p, int status, const char *code, const char *field,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A value quoted back in a message: short printable ASCII, else "(this value)". */
+const char *cat_shown(const char *s);
+int cat_unknown_org(struct json_problem *p, const char *field, const char *code);
+int cat_unknown_person(struct json_problem *p, const char *field, const char *user_id);
+
+/* 1-64 of A-Z a-z 0-9 . _ -. */
+int cat_external_id_check(const char *s, const char **why);
+
+/* The Swedish name of a level 0-4 on the municipal scale (domain.md §1.2). */
+const char *cat_level_name_sv(int level);
+
+/* Commit after success, roll back after anything else; *out is dropped when nothing stuck. */
+int cat_finish(struct db *db, int rc, json_t **out);
+int cat_audit(struct db *db, const struct org_actor *who, const char *action,
+              const char *object_kind, const char *object_id, int64_t org_id, json_t *before,
+              json_t *after);
+
+/* Bind :caller_* and :everything for a statement starting with AUTHZ_SCOPE_CTE. */
+int cat_bind_scope(struct db_stmt *st, const struct org_actor *who);
+/* The current row as an object keyed by column name. A column named "#x" is the integer x,
+ * "?x" the boolean x, "_x" the hidden integer _x (ids for the logic, never sent); others are
+ * text; SQL NULL is null. */
+json_t *cat_row_json(struct db_stmt *st);
+/* A copy of obj without its hidden members (those whose names begin with '_'). */
+json_t *cat_public(json_t *obj);
+/* Step st and give one row as JSON; no row is ERR_NOTFOUND. Finalizes st. */
+int cat_one_row(struct db_stmt *st, int rc, json_t **out);
+/* Step st to its end, appending each row as JSON to items. Finalizes st. */
+int cat_all_rows(struct db_stmt *st, int rc, json_t *items);
+/* Step a statement that returns nothing. Finalizes st. */
+int cat_done(struct db_stmt *st, int rc);
+/* Step a statement giving one integer (count(*), RETURNING id). Finalizes st. */
+int cat_one_int(struct db_stmt *st, int rc, int64_t *out);
+
+/* ---- list pages ---- */
+
+struct cat_page {
+    char kind;                              /* the cursor's resource letter */
+    const char *sort;                       /* "external_id" or "name" (the ordering member) */
+    int limit;                              /* items per page */
+    bool has_after;                         /* a cursor was given */
+    char after_key[CAT_CURSOR_KEY_MAX];     /* the sort value of the last item seen */
+    char after_id[CAT_EXTERNAL_ID_MAX + 1]; /* its external_id (the tie-breaker) */
+    char like[2 * ORG_FILTER_MAX + 3];      /* from q, or "" */
+    json_t *items;                          /* collected, one more than limit at most */
+};
+
+/* Check limit, cursor, sort and q; sort NULL or "" is external_id. */
+int cat_page_start(struct cat_page *pg, const char *limit, const char *cursor, const char *sort,
+                   const char *q, struct json_problem *p);
+/* {"items", "next_cursor"} in *out, the hidden members dropped; frees the items on error. */
+int cat_page_end(struct cat_page *pg, int rc, json_t **out);
+/* A filter value: NULL when absent or empty; longer than ORG_FILTER_MAX is refused. */
+int cat_filter(const char *value, const char *name, const char **out, struct json_problem *p);
+/* An optional level filter 0-4 into *out (-1 when absent). */
+int cat_level_filter(const char *value, const char *name, int64_t *out, struct json_problem *p);
+
+#endif

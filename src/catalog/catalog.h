@@ -1,0 +1,64 @@
+/* The system catalog: systems and their components. Contracts for the API (and later import). */
+#ifndef VARN_CATALOG_CATALOG_H
+#define VARN_CATALOG_CATALOG_H
+
+#include "org/org.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct db;
+
+#define CPE_MAX 512 /* bytes of a CPE 2.3 formatted string */
+
+/* ---- field checks: 0, or ERR_INVALID with *why a sentence (static storage) ---- */
+
+/* A CPE 2.3 formatted string: "cpe:2.3:" and 11 components separated by unescaped colons;
+ * part a, o or h; each other component "*", "-" or letters, digits, '_', '-', '.' and
+ * backslash-escaped punctuation, with an optional leading and trailing "*" or run of "?";
+ * language "*", "-" or a language tag like en or en-us. */
+int cpe_check(const char *cpe, const char **why);
+/* Two letters A-Z: an ISO 3166-1 alpha-2 country code (upper case). */
+int country_check(const char *code, const char **why);
+/* planned, production, decommissioning or retired. */
+int lifecycle_check(const char *s, const char **why);
+/* own, it_centre, supplier or cloud. */
+int hosting_check(const char *s, const char **why);
+
+/* ---- systems ----
+ * Bodies are validated JSON objects (the route's field table); a missing member keeps the
+ * current value. References (organisation, system_owner, administrator, supplier) must be in
+ * the actor's reach, else they are refused like unknown ones (422 naming the field); the
+ * system owner must hold the role system_owner in the owning organisation or one above it;
+ * the supplier must be an organisation of kind supplier. Every change is audited in its
+ * transaction; a write that changes nothing writes nothing. ERR_NOTFOUND: not in reach. */
+int system_create(struct db *db, const struct org_actor *who, json_t *body, json_t **out,
+                  struct json_problem *p);
+int system_update(struct db *db, const struct org_actor *who, const char *external_id, json_t *body,
+                  json_t **out, struct json_problem *p);
+int system_get(struct db *db, const struct org_actor *who, const char *external_id, json_t **out);
+
+struct system_list_query {
+    const char *limit, *cursor, *sort, *q; /* as for every list; sort external_id or name */
+    const char *organisation;              /* owning organisation code */
+    const char *owner;                     /* system owner's user id */
+    const char *lifecycle;                 /* one lifecycle */
+    const char *level;                     /* 0-4: the highest of K, R, T at least this */
+    const char *personal_data;             /* none, personal or sensitive */
+    bool mine;                             /* only those the caller's person owns/administers */
+};
+int system_list(struct db *db, const struct org_actor *who, const struct system_list_query *q,
+                json_t **out, struct json_problem *p);
+
+/* ---- components of a system (the system in reach, else ERR_NOTFOUND) ---- */
+
+int component_list(struct db *db, const struct org_actor *who, const char *system_external_id,
+                   json_t **out);
+int component_create(struct db *db, const struct org_actor *who, const char *system_external_id,
+                     json_t *body, json_t **out, struct json_problem *p);
+int component_update(struct db *db, const struct org_actor *who, const char *system_external_id,
+                     const char *id, json_t *body, json_t **out, struct json_problem *p);
+int component_delete(struct db *db, const struct org_actor *who, const char *system_external_id,
+                     const char *id, struct json_problem *p);
+
+#endif

@@ -1,0 +1,311 @@
+/* All SQL of the catalog: systems and components; tenant reads start with AUTHZ_SCOPE_CTE. */
+#include "catalog/catalog_sql.h"
+#include "catalog/cat_common.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "db/db.h"
+
+#include <string.h>
+
+#define IN_REACH(col) "(:everything = 1 OR " col " IN (SELECT org_id FROM scope))"
+
+#define SYSTEM_SELECT                                                                              \
+    "SELECT s.id AS _id, s.organisation_id AS _organisation_id, s.owner_id AS _owner_id,"          \
+    " s.administrator_id AS _administrator_id, s.supplier_id AS _supplier_id,"                     \
+    " s.external_id, s.name, s.description, o.code AS organisation, ow.user_id AS system_owner,"   \
+    " ad.user_id AS administrator, su.code AS supplier, s.lifecycle, s.hosting,"                   \
+    " s.hosting_country, s.internet_facing AS \"?internet_facing\", s.sso AS \"?sso\","            \
+    " s.mfa_enforced AS \"?mfa_enforced\", s.last_significant_change,"                             \
+    " s.level_k AS \"#k\", s.level_r AS \"#r\", s.level_t AS \"#t\", s.level_max AS \"#level\","   \
+    " CASE s.personal_level WHEN 2 THEN 'sensitive' WHEN 1 THEN 'personal' ELSE 'none' END"        \
+    " AS personal_data, s.created_at, s.updated_at"                                                \
+    " FROM system s JOIN organisation o ON o.id = s.organisation_id"                               \
+    " JOIN person ow ON ow.id = s.owner_id LEFT JOIN person ad ON ad.id = s.administrator_id"      \
+    " LEFT JOIN organisation su ON su.id = s.supplier_id"
+
+#define SYSTEM_WHERE                                                                               \
+    " WHERE " IN_REACH(                                                                            \
+        "s.organisation_id") " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = "              \
+                             ":organisation)"                                                      \
+                             " AND (CAST(:owner AS TEXT) IS NULL OR ow.user_id = :owner)"          \
+                             " AND (CAST(:lifecycle AS TEXT) IS NULL OR s.lifecycle = :lifecycle)" \
+                             " AND s.level_max >= :level AND (:personal < 0 OR s.personal_level "  \
+                             "= :personal)"                                                        \
+                             " AND (:mine = 0 OR s.owner_id = :caller_person OR "                  \
+                             "s.administrator_id = :caller_person)"                                \
+                             " AND (CAST(:like AS TEXT) IS NULL OR lower(s.external_id) LIKE "     \
+                             ":like ESCAPE '\\'"                                                   \
+                             "      OR lower(s.name) LIKE :like ESCAPE '\\')"
+
+static const char SQL_SYSTEM_FIND[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT
+    " WHERE s.external_id = :external_id AND " IN_REACH("s.organisation_id");
+static const char SQL_SYSTEM_BY_ID[] = SYSTEM_SELECT " WHERE s.id = :id";
+static const char SQL_SYSTEM_LIST_BY_ID[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
+    " AND (CAST(:after_key AS TEXT) IS NULL OR s.external_id > :after_id)"
+    " ORDER BY s.external_id LIMIT :limit";
+static const char SQL_SYSTEM_LIST_BY_NAME[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
+    " AND (CAST(:after_key AS TEXT) IS NULL OR s.name > :after_key"
+    "      OR (s.name = :after_key AND s.external_id > :after_id))"
+    " ORDER BY s.name, s.external_id LIMIT :limit";
+static const char SQL_SYSTEM_TAKEN[] =
+    "SELECT count(*) FROM system WHERE external_id = :external_id";
+static const char SQL_SYSTEM_INSERT[] =
+    "INSERT INTO system (external_id, name, description, organisation_id, owner_id,"
+    " administrator_id, supplier_id, lifecycle, hosting, hosting_country, internet_facing, sso,"
+    " mfa_enforced, last_significant_change, created_at, updated_at)"
+    " VALUES (:external_id, :name, :description, :organisation_id, :owner_id, :administrator_id,"
+    " :supplier_id, :lifecycle, :hosting, :hosting_country, :internet_facing, :sso,"
+    " :mfa_enforced, :last_significant_change, :at, :at) RETURNING id";
+static const char SQL_SYSTEM_UPDATE[] =
+    "UPDATE system SET name = :name, description = :description,"
+    " organisation_id = :organisation_id, owner_id = :owner_id,"
+    " administrator_id = :administrator_id, supplier_id = :supplier_id, lifecycle = :lifecycle,"
+    " hosting = :hosting, hosting_country = :hosting_country, internet_facing = :internet_facing,"
+    " sso = :sso, mfa_enforced = :mfa_enforced,"
+    " last_significant_change = :last_significant_change, updated_at = :at"
+    " WHERE id = :id AND external_id = :external_id";
+/* UNION (not UNION ALL) ends the walk even if the data already held a cycle. */
+static const char SQL_HOLDS_ROLE[] =
+    "WITH RECURSIVE up(id) AS (SELECT CAST(:org AS INTEGER)"
+    " UNION SELECT o.parent_id FROM organisation o JOIN up ON o.id = up.id"
+    " WHERE o.parent_id IS NOT NULL)"
+    " SELECT count(*) FROM role_assignment ra JOIN person p ON p.id = ra.person_id"
+    " WHERE ra.person_id = :person AND ra.role = :role AND p.disabled = 0"
+    " AND ra.organisation_id IN (SELECT id FROM up)";
+
+#define COMPONENT_SELECT                                                                           \
+    "SELECT c.id AS \"#id\", c.system_id AS _system_id, c.kind, c.name, c.vendor, c.product,"      \
+    " c.version, c.cpe, c.licence_count AS \"#licence_count\","                                    \
+    " c.licences_in_use AS \"#licences_in_use\", c.licence_expiry,"                                \
+    " c.licence_cost AS \"#licence_cost\", c.end_of_support, c.created_at, c.updated_at"           \
+    " FROM component c"
+
+static const char SQL_COMPONENT_LIST[] =
+    COMPONENT_SELECT " WHERE c.system_id = :system_id ORDER BY c.kind, c.name, c.id";
+static const char SQL_COMPONENT_FIND[] =
+    COMPONENT_SELECT " WHERE c.system_id = :system_id AND c.id = :id";
+static const char SQL_COMPONENT_INSERT[] =
+    "INSERT INTO component (system_id, kind, name, vendor, product, version, cpe,"
+    " licence_count, licences_in_use, licence_expiry, licence_cost, end_of_support, created_at,"
+    " updated_at) VALUES (:system_id, :kind, :name, :vendor, :product, :version, :cpe,"
+    " :licence_count, :licences_in_use, :licence_expiry, :licence_cost, :end_of_support, :at,"
+    " :at) RETURNING id";
+static const char SQL_COMPONENT_UPDATE[] =
+    "UPDATE component SET kind = :kind, name = :name, vendor = :vendor, product = :product,"
+    " version = :version, cpe = :cpe, licence_count = :licence_count,"
+    " licences_in_use = :licences_in_use, licence_expiry = :licence_expiry,"
+    " licence_cost = :licence_cost, end_of_support = :end_of_support, updated_at = :at"
+    " WHERE id = :id AND system_id = :system_id RETURNING id";
+static const char SQL_COMPONENT_DELETE[] = "DELETE FROM component WHERE id = :id";
+
+/* ---- helpers ---- */
+
+static int bind_id(struct db_stmt *st, const char *name, int64_t id)
+{
+    return id ? db_bind_int(st, name, id) : db_bind_null(st, name);
+}
+
+/* ---- systems ---- */
+
+int cat_sql_system_find(struct db *db, const struct org_actor *who, const char *external_id,
+                        json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_SYSTEM_FIND, &st);
+    if (rc)
+        return rc;
+    rc = cat_bind_scope(st, who);
+    if (!rc)
+        rc = db_bind_text(st, ":external_id", external_id);
+    return cat_one_row(st, rc, out);
+}
+
+int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_SYSTEM_BY_ID, &st);
+    if (rc)
+        return rc;
+    return cat_one_row(st, db_bind_int(st, ":id", id), out);
+}
+
+int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct system_filter *f,
+                        json_t *items)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, f->by_name ? SQL_SYSTEM_LIST_BY_NAME : SQL_SYSTEM_LIST_BY_ID, &st);
+    if (rc)
+        return rc;
+    rc = cat_bind_scope(st, who);
+    if (!rc)
+        rc = db_bind_text(st, ":organisation", f->organisation);
+    if (!rc)
+        rc = db_bind_text(st, ":owner", f->owner);
+    if (!rc)
+        rc = db_bind_text(st, ":lifecycle", f->lifecycle);
+    if (!rc)
+        rc = db_bind_int(st, ":level", f->level < 0 ? 0 : f->level);
+    if (!rc)
+        rc = db_bind_int(st, ":personal", f->personal);
+    if (!rc)
+        rc = db_bind_int(st, ":mine", f->mine ? 1 : 0);
+    if (!rc)
+        rc = db_bind_text(st, ":like", f->like);
+    if (!rc)
+        rc = db_bind_text(st, ":after_key", f->after_key);
+    if (!rc)
+        rc = db_bind_text(st, ":after_id", f->after_id);
+    if (!rc)
+        rc = db_bind_int(st, ":limit", f->limit);
+    return cat_all_rows(st, rc, items);
+}
+
+int cat_sql_system_taken(struct db *db, const char *external_id, bool *taken)
+{
+    struct db_stmt *st;
+    int64_t n = 0;
+    int rc = db_prepare(db, SQL_SYSTEM_TAKEN, &st);
+    if (rc)
+        return rc;
+    rc = cat_one_int(st, db_bind_text(st, ":external_id", external_id), &n);
+    *taken = n > 0;
+    return rc;
+}
+
+static int bind_system(struct db_stmt *st, const struct system_write *w, const char *at)
+{
+    int rc = db_bind_text(st, ":external_id", w->external_id);
+    if (!rc)
+        rc = db_bind_text(st, ":name", w->name);
+    if (!rc)
+        rc = db_bind_text(st, ":description", w->description ? w->description : "");
+    if (!rc)
+        rc = db_bind_int(st, ":organisation_id", w->organisation_id);
+    if (!rc)
+        rc = db_bind_int(st, ":owner_id", w->owner_id);
+    if (!rc)
+        rc = bind_id(st, ":administrator_id", w->administrator_id);
+    if (!rc)
+        rc = bind_id(st, ":supplier_id", w->supplier_id);
+    if (!rc)
+        rc = db_bind_text(st, ":lifecycle", w->lifecycle);
+    if (!rc)
+        rc = db_bind_text(st, ":hosting", w->hosting);
+    if (!rc)
+        rc = db_bind_text(st, ":hosting_country", w->hosting_country);
+    if (!rc)
+        rc = db_bind_int(st, ":internet_facing", w->internet_facing ? 1 : 0);
+    if (!rc)
+        rc = db_bind_int(st, ":sso", w->sso ? 1 : 0);
+    if (!rc)
+        rc = db_bind_int(st, ":mfa_enforced", w->mfa_enforced ? 1 : 0);
+    if (!rc)
+        rc = db_bind_text(st, ":last_significant_change", w->last_significant_change);
+    if (!rc)
+        rc = db_bind_text(st, ":at", at);
+    return rc;
+}
+
+int cat_sql_system_insert(struct db *db, struct system_write *w, const char *at)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_SYSTEM_INSERT, &st);
+    if (rc)
+        return rc;
+    return cat_one_int(st, bind_system(st, w, at), &w->id);
+}
+
+int cat_sql_system_update(struct db *db, const struct system_write *w, const char *at)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_SYSTEM_UPDATE, &st);
+    if (rc)
+        return rc;
+    rc = bind_system(st, w, at);
+    if (!rc)
+        rc = db_bind_int(st, ":id", w->id);
+    return cat_done(st, rc);
+}
+
+int cat_sql_holds_role(struct db *db, int64_t person_id, const char *role, int64_t org_id,
+                       bool *yes)
+{
+    struct db_stmt *st;
+    int64_t n = 0;
+    int rc = db_prepare(db, SQL_HOLDS_ROLE, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":org", org_id);
+    if (!rc)
+        rc = db_bind_int(st, ":person", person_id);
+    if (!rc)
+        rc = db_bind_text(st, ":role", role);
+    rc = cat_one_int(st, rc, &n);
+    *yes = n > 0;
+    return rc;
+}
+
+/* ---- components ---- */
+
+int cat_sql_component_list(struct db *db, int64_t system_id, json_t *items)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_COMPONENT_LIST, &st);
+    if (rc)
+        return rc;
+    return cat_all_rows(st, db_bind_int(st, ":system_id", system_id), items);
+}
+
+int cat_sql_component_find(struct db *db, int64_t system_id, int64_t id, json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_COMPONENT_FIND, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":system_id", system_id);
+    if (!rc)
+        rc = db_bind_int(st, ":id", id);
+    return cat_one_row(st, rc, out);
+}
+
+/* Bind the member name of c (":name") as text, integer or null. */
+static int bind_member(struct db_stmt *st, json_t *c, const char *name)
+{
+    char param[40];
+    json_t *v = json_object_get(c, name);
+    if (str_format(param, sizeof(param), ":%s", name))
+        return ERR_TOOBIG;
+    if (json_is_integer(v))
+        return db_bind_int(st, param, json_integer_value(v));
+    return db_bind_text(st, param, json_string_value(v));
+}
+
+int cat_sql_component_save(struct db *db, int64_t system_id, json_t *c, const char *at, int64_t *id)
+{
+    static const char *const members[] = {
+        "kind",           "name",         "vendor",         "product",
+        "version",        "cpe",          "licence_count",  "licences_in_use",
+        "licence_expiry", "licence_cost", "end_of_support", NULL};
+    struct db_stmt *st;
+    json_t *cid = json_object_get(c, "id");
+    int rc = db_prepare(db, cid ? SQL_COMPONENT_UPDATE : SQL_COMPONENT_INSERT, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":system_id", system_id);
+    for (const char *const *m = members; !rc && *m; m++)
+        rc = bind_member(st, c, *m);
+    if (!rc)
+        rc = db_bind_text(st, ":at", at);
+    if (!rc && cid)
+        rc = db_bind_int(st, ":id", json_integer_value(cid));
+    return cat_one_int(st, rc, id);
+}
+
+int cat_sql_component_delete(struct db *db, int64_t id)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_COMPONENT_DELETE, &st);
+    if (rc)
+        return rc;
+    return cat_done(st, db_bind_int(st, ":id", id));
+}

@@ -1,0 +1,234 @@
+/* Thin HTTP handlers of classification: request in, classification.c with the caller's reach,
+ * JSON out. */
+#include "classification/classification_http.h"
+#include "catalog/cat_common.h"
+#include "classification/classification.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/request.h"
+
+#define INFO_FIELDS(req)                                                                           \
+    {"external_id",                                                                                \
+     FIELD_STRING,                                                                                 \
+     (req),                                                                                        \
+     1,                                                                                            \
+     CAT_EXTERNAL_ID_MAX,                                                                          \
+     "Unique id: 1-64 of A-Z a-z 0-9 . _ - (immutable)"},                                          \
+        {"name", FIELD_STRING, (req) | FIELD_ONE_LINE, 1, ORG_NAME_MAX, "Name"},                   \
+        {"description", FIELD_STRING, 0, 0, CAT_TEXT_MAX, "What the information is"},              \
+        {"organisation", FIELD_STRING, (req), 1, 64, "Code of the owning organisation"},           \
+        {"information_owner",                                                                      \
+         FIELD_STRING,                                                                             \
+         (req),                                                                                    \
+         1,                                                                                        \
+         USER_ID_MAX,                                                                              \
+         "User id of the information owner: holds information_owner in the organisation or "       \
+         "above"},                                                                                 \
+        {"k", FIELD_INTEGER, (req), 0, 4, "Konfidentialitet 0-4"},                                 \
+        {"r", FIELD_INTEGER, (req), 0, 4, "Riktighet 0-4"},                                        \
+        {"t", FIELD_INTEGER, (req), 0, 4, "Tillgänglighet 0-4"},                                   \
+        {"personal_data", FIELD_STRING, 0, 1, 16, "none (default), personal or sensitive"},        \
+        {"secrecy_reference",                                                                      \
+         FIELD_STRING,                                                                             \
+         FIELD_NULLABLE | FIELD_ONE_LINE,                                                          \
+         1,                                                                                        \
+         200,                                                                                      \
+         "The OSL provision that applies, e.g. 'OSL 26 kap. 1 §'"},                                \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0, NULL                                                                     \
+    }
+
+const struct field information_create_fields[] = {INFO_FIELDS(FIELD_REQUIRED)};
+const struct field information_update_fields[] = {INFO_FIELDS(0)};
+
+/* PUT of a link takes the empty object {}: the link is the resource, it has no fields. */
+const struct field link_fields[] = {
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct field raise_fields[] = {
+    {"aspect", FIELD_STRING, FIELD_REQUIRED, 1, 1, "k, r or t"},
+    {"level", FIELD_INTEGER, FIELD_REQUIRED, 0, 4, "The level, not below the inherited one"},
+    {"reason", FIELD_STRING, FIELD_REQUIRED, 1, 32,
+     "accumulation, aggregation, integration or other"},
+    {"note", FIELD_STRING, FIELD_NULLABLE, 1, 1000, "Why; required for reason other"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static struct org_actor actor_of(struct req *req)
+{
+    return (struct org_actor){.caller = &req->caller,
+                              .roles = req->roles,
+                              .everything = false,
+                              .actor = req->caller.actor,
+                              .address = req->caller.address[0] ? req->caller.address : NULL};
+}
+
+static int fail(struct req *req, int rc, const struct json_problem *p)
+{
+    if (rc != ERR_REJECTED)
+        return rc;
+    return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
+}
+
+static int list(struct req *req, struct resp *resp, bool mine)
+{
+    static const char *const params[] = {"limit",
+                                         "cursor",
+                                         "sort",
+                                         "q",
+                                         "organisation",
+                                         "owner",
+                                         "k",
+                                         "r",
+                                         "t",
+                                         "personal_data",
+                                         "review_due_before",
+                                         NULL};
+    struct org_actor who = actor_of(req);
+    struct information_list_query q = {
+        .limit = req_query(req, "limit"),
+        .cursor = req_query(req, "cursor"),
+        .sort = req_query(req, "sort"),
+        .q = req_query(req, "q"),
+        .organisation = req_query(req, "organisation"),
+        .owner = req_query(req, "owner"),
+        .k = req_query(req, "k"),
+        .r = req_query(req, "r"),
+        .t = req_query(req, "t"),
+        .personal_data = req_query(req, "personal_data"),
+        .review_due_before = req_query(req, "review_due_before"),
+        .mine = mine,
+    };
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = information_list(db, &who, &q, &out, &p);
+    if (rc)
+        return fail(req, rc, &p);
+    return resp_json(req, resp, 200, out);
+}
+
+int h_information_list(struct req *req, struct resp *resp)
+{
+    return list(req, resp, false);
+}
+
+/* A token has no person, so it owns nothing: its list is empty (see docs/api.md). */
+int h_my_information(struct req *req, struct resp *resp)
+{
+    return list(req, resp, true);
+}
+
+int h_information_create(struct req *req, struct resp *resp)
+{
+    struct org_actor who = actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = information_create(db, &who, req->json, &out, &p);
+    if (rc)
+        return fail(req, rc, &p);
+    return resp_json(req, resp, 201, out);
+}
+
+int h_information_get(struct req *req, struct resp *resp)
+{
+    struct org_actor who = actor_of(req);
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = information_get(db, &who, req_param(req, "external_id"), &out);
+    if (rc)
+        return rc;
+    return resp_json(req, resp, 200, out);
+}
+
+int h_information_update(struct req *req, struct resp *resp)
+{
+    struct org_actor who = actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = information_update(db, &who, req_param(req, "external_id"), req->json, &out, &p);
+    if (rc)
+        return fail(req, rc, &p);
+    return resp_json(req, resp, 200, out);
+}
+
+static int link(struct req *req, struct resp *resp, bool on)
+{
+    struct org_actor who = actor_of(req);
+    struct db *db;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = information_link(db, &who, req_param(req, "external_id"),
+                              req_param(req, "info_external_id"), on);
+    if (rc)
+        return rc;
+    resp->status = 204;
+    resp->body = "";
+    resp->len = 0;
+    return 0;
+}
+
+int h_information_link(struct req *req, struct resp *resp)
+{
+    return link(req, resp, true);
+}
+
+int h_information_unlink(struct req *req, struct resp *resp)
+{
+    return link(req, resp, false);
+}
+
+typedef int (*system_view_fn)(struct db *, const struct org_actor *, const char *, json_t **);
+
+static int system_view(struct req *req, struct resp *resp, system_view_fn fn)
+{
+    static const char *const params[] = {NULL};
+    struct org_actor who = actor_of(req);
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = fn(db, &who, req_param(req, "external_id"), &out);
+    if (rc)
+        return rc;
+    return resp_json(req, resp, 200, out);
+}
+
+int h_system_protection(struct req *req, struct resp *resp)
+{
+    return system_view(req, resp, system_protection);
+}
+
+int h_system_requirements(struct req *req, struct resp *resp)
+{
+    return system_view(req, resp, system_requirements);
+}
+
+int h_system_raise(struct req *req, struct resp *resp)
+{
+    struct org_actor who = actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = system_raise(db, &who, req_param(req, "external_id"), req->json, &out, &p);
+    if (rc)
+        return fail(req, rc, &p);
+    return resp_json(req, resp, 201, out);
+}
