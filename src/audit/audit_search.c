@@ -3,6 +3,7 @@
 #include "audit/audit_sql.h"
 #include "authz/authz.h"
 #include "core/buf.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/str.h"
 #include "db/db.h"
@@ -80,40 +81,6 @@ out:
     return rc;
 }
 
-/* Cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP's CSV
- * injection advice: = + - @, tab and carriage return). */
-static bool formula_like(const char *s)
-{
-    return s[0] && strchr("=+-@\t\r", s[0]) != NULL;
-}
-
-/* One cell, quoted when it holds the separator, a quote or a line break. */
-static int csv_cell(struct buf *b, const char *s, char after)
-{
-    int rc = 0;
-    if (!s)
-        s = "";
-    bool quote = strpbrk(s, ";\"\r\n") != NULL;
-    if (quote)
-        rc = buf_append(b, "\"", 1);
-    if (!rc && formula_like(s))
-        rc = buf_append(b, "'", 1);
-    for (const char *p = s; !rc && *p;) {
-        size_t n = strcspn(p, "\"");
-        rc = buf_append(b, p, n);
-        p += n;
-        if (!rc && *p == '"') {
-            rc = buf_append(b, "\"\"", 2);
-            p++;
-        }
-    }
-    if (!rc && quote)
-        rc = buf_append(b, "\"", 1);
-    if (!rc)
-        rc = after == '\n' ? buf_append(b, "\r\n", 2) : buf_append(b, &after, 1);
-    return rc;
-}
-
 /* The byte order mark makes Excel read UTF-8; the header row is Swedish. */
 static const char CSV_HEAD[] = "\xEF\xBB\xBF"
                                "Tid;Aktör;Adress;Händelse;Objekttyp;Objekt;Organisation;Före;"
@@ -144,7 +111,7 @@ int audit_export_csv(struct db *db, const struct audit_viewer *v, const struct a
         size_t n = sizeof(cells) / sizeof(cells[0]);
         rc = 0;
         for (size_t i = 0; !rc && i < n; i++)
-            rc = csv_cell(csv, cells[i], i + 1 == n ? '\n' : ';');
+            rc = csv_write_cell(csv, cells[i], i + 1 == n ? '\n' : ';');
         if (rc)
             goto out;
         (*rows)++;

@@ -294,7 +294,7 @@ static int system_write_out(struct db *db, const struct org_actor *who, const ch
 }
 
 static int system_save(struct db *db, const struct org_actor *who, const char *key, json_t *in,
-                       json_t **out, struct json_problem *p)
+                       json_t **out, enum org_outcome *outcome, struct json_problem *p)
 {
     json_t *cur = NULL, *next = NULL, *none = json_object();
     struct system_write w = {0};
@@ -324,6 +324,8 @@ static int system_save(struct db *db, const struct org_actor *who, const char *k
         rc = system_apply(db, who, in, key ? cur : none, next, &w, p);
     }
     w.id = hidden(cur, "_id");
+    if (outcome)
+        *outcome = !key ? ORG_CREATED : json_equal(cur, next) ? ORG_UNCHANGED : ORG_UPDATED;
     if (!rc && key && json_equal(cur, next))
         *out = cat_public(cur); /* nothing changes: nothing written, nothing audited */
     else if (!rc)
@@ -344,7 +346,7 @@ int system_create(struct db *db, const struct org_actor *who, json_t *body, json
     int rc = db_begin(db);
     if (rc)
         return rc;
-    return cat_finish(db, system_save(db, who, NULL, body, out, p), out);
+    return cat_finish(db, system_save(db, who, NULL, body, out, NULL, p), out);
 }
 
 int system_update(struct db *db, const struct org_actor *who, const char *external_id, json_t *body,
@@ -354,7 +356,7 @@ int system_update(struct db *db, const struct org_actor *who, const char *extern
     int rc = db_begin(db);
     if (rc)
         return rc;
-    return cat_finish(db, system_save(db, who, external_id, body, out, p), out);
+    return cat_finish(db, system_save(db, who, external_id, body, out, NULL, p), out);
 }
 
 int system_get(struct db *db, const struct org_actor *who, const char *external_id, json_t **out)
@@ -485,7 +487,8 @@ static int component_store(struct db *db, const struct org_actor *who, json_t *s
 }
 
 static int component_save(struct db *db, const struct org_actor *who, const char *sys_id,
-                          const char *id, json_t *in, json_t **out, struct json_problem *p)
+                          const char *id, json_t *in, json_t **out, enum org_outcome *outcome,
+                          struct json_problem *p)
 {
     json_t *sys = NULL, *cur = NULL, *next = NULL;
     int64_t n = 0;
@@ -499,6 +502,8 @@ static int component_save(struct db *db, const struct org_actor *who, const char
         next = json_deep_copy(cur);
         rc = component_apply(in, cur, next, p);
     }
+    if (outcome)
+        *outcome = !id ? ORG_CREATED : json_equal(cur, next) ? ORG_UNCHANGED : ORG_UPDATED;
     if (!rc && id && json_equal(cur, next))
         *out = cat_public(cur); /* nothing changes */
     else if (!rc)
@@ -516,7 +521,8 @@ int component_create(struct db *db, const struct org_actor *who, const char *sys
     int rc = db_begin(db);
     if (rc)
         return rc;
-    return cat_finish(db, component_save(db, who, system_external_id, NULL, body, out, p), out);
+    return cat_finish(db, component_save(db, who, system_external_id, NULL, body, out, NULL, p),
+                      out);
 }
 
 int component_update(struct db *db, const struct org_actor *who, const char *system_external_id,
@@ -528,7 +534,7 @@ int component_update(struct db *db, const struct org_actor *who, const char *sys
     int rc = db_begin(db);
     if (rc)
         return rc;
-    return cat_finish(db, component_save(db, who, system_external_id, id, body, out, p), out);
+    return cat_finish(db, component_save(db, who, system_external_id, id, body, out, NULL, p), out);
 }
 
 static int component_remove(struct db *db, const struct org_actor *who, const char *sys_id,
@@ -562,4 +568,47 @@ int component_delete(struct db *db, const struct org_actor *who, const char *sys
     if (rc)
         return rc;
     return cat_finish(db, component_remove(db, who, system_external_id, id), NULL);
+}
+
+/* ---- for the import: inside the caller's transaction ---- */
+
+int system_import_save(struct db *db, const struct org_actor *who, json_t *body,
+                       enum org_outcome *outcome, struct json_problem *p)
+{
+    json_t *out = NULL;
+    const char *ext = member(body, "external_id");
+    bool taken = false;
+    int rc = cat_sql_system_taken(db, ext, &taken);
+    if (!rc)
+        rc = system_save(db, who, taken ? ext : NULL, body, &out, outcome, p);
+    json_decref(out);
+    return rc;
+}
+
+int component_import_save(struct db *db, const struct org_actor *who,
+                          const char *system_external_id, json_t *body, enum org_outcome *outcome,
+                          struct json_problem *p)
+{
+    json_t *sys = NULL, *items = json_array(), *out = NULL;
+    char id[24] = "";
+    int rc = system_of(db, who, system_external_id, &sys);
+    if (rc == ERR_NOTFOUND)
+        rc = cat_reject(p, 422, "unknown_system", "system_external_id",
+                        "there is no system with external id '%s'", cat_shown(system_external_id));
+    if (!rc)
+        rc = cat_sql_component_list(db, hidden(sys, "_id"), items);
+    for (size_t i = 0; !rc && !id[0] && i < json_array_size(items); i++) {
+        json_t *c = json_array_get(items, i);
+        const char *kind = member(c, "kind"), *name = member(c, "name");
+        if (kind && name && strcmp(kind, member(body, "kind")) == 0 &&
+            strcmp(name, member(body, "name")) == 0)
+            str_format(id, sizeof(id), "%lld",
+                       (long long)json_integer_value(json_object_get(c, "id")));
+    }
+    if (!rc)
+        rc = component_save(db, who, system_external_id, id[0] ? id : NULL, body, &out, outcome, p);
+    json_decref(sys);
+    json_decref(items);
+    json_decref(out);
+    return rc;
 }

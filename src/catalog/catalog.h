@@ -61,4 +61,21 @@ int component_update(struct db *db, const struct org_actor *who, const char *sys
 int component_delete(struct db *db, const struct org_actor *who, const char *system_external_id,
                      const char *id, struct json_problem *p);
 
+/* ---- for the import (catalog_import.c): inside the caller's transaction ----
+ * Create or update (by external_id) the system body; create or update the component body of
+ * the system (the component of the same kind and name is updated). *outcome tells which. */
+int system_import_save(struct db *db, const struct org_actor *who, json_t *body,
+                       enum org_outcome *outcome, struct json_problem *p);
+int component_import_save(struct db *db, const struct org_actor *who,
+                          const char *system_external_id, json_t *body, enum org_outcome *outcome,
+                          struct json_problem *p);
+
+/* Import a CSV file of kind "systems", "components" or "information" (or a CycloneDX JSON
+ * SBOM of kind "sbom" into the software components of system_external_id) in one
+ * transaction, as org_import does: every problem in rep and nothing applied (ERR_INVALID), or
+ * all rows applied and audited as actor. */
+int catalog_import(struct db *db, const char *kind, const char *system_external_id,
+                   const char *actor, const char *file, const char *data, size_t len,
+                   struct import_report *rep);
+
 #endif

@@ -366,11 +366,14 @@ static int info_apply(struct db *db, const struct org_actor *who, json_t *in, js
 }
 
 static int info_write_out(struct db *db, const struct org_actor *who, json_t *cur,
-                          struct information_write *w, bool classify, json_t **out)
+                          struct information_write *w, bool classify, const char *classified_on,
+                          json_t **out)
 {
     char at[CLOCK_ISO_LEN], due[ORG_DATE_LEN + 1];
     json_t *after = NULL, *ids = json_array(), *before = cur ? cat_public(cur) : NULL;
     clock_format(clock_now(), at);
+    if (classified_on && str_format(at, sizeof(at), "%.10sT00:00:00Z", classified_on))
+        clock_format(clock_now(), at);
     if (classify) {
         w->classified_at = at;
         w->classified_by = who->actor;
@@ -405,8 +408,9 @@ static json_t *with_level_names(json_t *o)
 }
 
 static int info_save(struct db *db, const struct org_actor *who, const char *key, json_t *in,
-                     json_t **out, struct json_problem *p)
+                     json_t **out, enum org_outcome *outcome, struct json_problem *p)
 {
+    const char *classified_on = member(in, "classified_at"); /* the import's date, or NULL */
     json_t *cur = NULL, *next = NULL, *none = json_object();
     struct information_write w = {0};
     const char *why;
@@ -439,10 +443,14 @@ static int info_save(struct db *db, const struct org_actor *who, const char *key
     w.classified_at = member(cur, "classified_at");
     w.classified_by = member(cur, "classified_by");
     w.review_due = member(cur, "review_due");
+    if (outcome)
+        *outcome = !key                                 ? ORG_CREATED
+                   : !classify && json_equal(cur, next) ? ORG_UNCHANGED
+                                                        : ORG_UPDATED;
     if (!rc && key && !classify && json_equal(cur, next))
         *out = cat_public(cur); /* nothing changes: nothing written, nothing audited */
     else if (!rc)
-        rc = info_write_out(db, who, key ? cur : NULL, &w, classify, out);
+        rc = info_write_out(db, who, key ? cur : NULL, &w, classify, classified_on, out);
     if (!rc)
         with_level_names(*out);
     json_decref(cur);
@@ -458,7 +466,7 @@ int information_create(struct db *db, const struct org_actor *who, json_t *body,
     int rc = db_begin(db);
     if (rc)
         return rc;
-    return cat_finish(db, info_save(db, who, NULL, body, out, p), out);
+    return cat_finish(db, info_save(db, who, NULL, body, out, NULL, p), out);
 }
 
 int information_update(struct db *db, const struct org_actor *who, const char *external_id,
@@ -468,7 +476,7 @@ int information_update(struct db *db, const struct org_actor *who, const char *e
     int rc = db_begin(db);
     if (rc)
         return rc;
-    return cat_finish(db, info_save(db, who, external_id, body, out, p), out);
+    return cat_finish(db, info_save(db, who, external_id, body, out, NULL, p), out);
 }
 
 int information_get(struct db *db, const struct org_actor *who, const char *external_id,
@@ -526,4 +534,88 @@ int information_list(struct db *db, const struct org_actor *who,
     for (size_t i = 0; !rc && i < json_array_size(pg.items); i++)
         with_level_names(json_array_get(pg.items, i));
     return cat_page_end(&pg, rc, out);
+}
+
+/* ---- for the import: inside the caller's transaction ---- */
+
+static bool listed(const char *const *systems, int n, const char *ext)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(systems[i], ext) == 0)
+            return true;
+    return false;
+}
+
+/* Make the systems of info_ext exactly systems[0..n): link the missing, unlink the others;
+ * *changed when anything was. */
+static int links_set(struct db *db, const struct org_actor *who, const char *info_ext,
+                     const char *const *systems, int n, bool *changed_any, struct json_problem *p)
+{
+    json_t *info = NULL, *ids = json_array(), *sys = NULL;
+    bool exists = false;
+    int rc = cls_sql_info_find(db, who, info_ext, &info);
+    for (int i = 0; !rc && i < n; i++) {
+        rc = system_of(db, who, systems[i], &sys);
+        if (rc == ERR_NOTFOUND)
+            rc = cat_reject(p, 422, "unknown_system", "systems",
+                            "there is no system with external id '%s'", cat_shown(systems[i]));
+        if (!rc)
+            rc = cls_sql_link_exists(db, hidden(sys, "_id"), hidden(info, "_id"), &exists);
+        if (!rc && !exists) {
+            rc = link_apply(db, who, systems[i], info_ext, true);
+            *changed_any = true;
+        }
+        json_decref(sys);
+        sys = NULL;
+    }
+    if (!rc)
+        rc = cls_sql_systems_of_info(db, hidden(info, "_id"), ids);
+    for (size_t i = 0; !rc && i < json_array_size(ids); i++) {
+        rc = cat_sql_system_by_id(db, hidden(json_array_get(ids, i), "_id"), &sys);
+        const char *ext = rc ? NULL : member(sys, "external_id");
+        if (ext && !listed(systems, n, ext)) {
+            rc = link_apply(db, who, ext, info_ext, false);
+            *changed_any = true;
+        }
+        json_decref(sys);
+        sys = NULL;
+    }
+    json_decref(info);
+    json_decref(ids);
+    return rc;
+}
+
+int information_import_save(struct db *db, const struct org_actor *who, json_t *body,
+                            const char *const *systems, int nsystems, enum org_outcome *outcome,
+                            struct json_problem *p)
+{
+    json_t *cur = NULL, *out = NULL;
+    const char *ext = member(body, "external_id");
+    bool taken = false, links_changed = false;
+    int rc = cls_sql_info_taken(db, ext, &taken);
+    if (!rc && taken)
+        rc = cls_sql_info_find(db, who, ext, &cur);
+    if (!rc && cur) {
+        /* The same levels (and date, when given) are no new classification: a re-import of
+         * the same file changes nothing. */
+        const char *on = member(body, "classified_at"), *at = member(cur, "classified_at");
+        bool same = (!on || (at && strncmp(on, at, ORG_DATE_LEN) == 0));
+        for (int a = 0; a < 3; a++)
+            same = same &&
+                   json_equal(json_object_get(body, aspects[a]), json_object_get(cur, aspects[a]));
+        if (same) {
+            for (int a = 0; a < 3; a++)
+                json_object_del(body, aspects[a]);
+            json_object_del(body, "classified_at");
+        }
+    }
+    if (!rc)
+        rc = info_save(db, who, taken ? ext : NULL, body, &out, outcome, p);
+    if (!rc)
+        rc = links_set(db, who, ext, systems, nsystems, &links_changed, p);
+    if (!rc && links_changed && *outcome == ORG_UNCHANGED)
+        *outcome = ORG_UPDATED;
+    json_decref(cur);
+    json_decref(out);
+    return rc;
 }

@@ -65,4 +65,13 @@ int system_raise(struct db *db, const struct org_actor *who, const char *externa
 int system_requirements(struct db *db, const struct org_actor *who, const char *external_id,
                         json_t **out);
 
+/* For the import (catalog_import.c), inside the caller's transaction: create or update (by
+ * external_id) the asset body (a "classified_at" YYYY-MM-DD member dates the classification;
+ * the same levels and date as stored are no new classification) and make the systems that
+ * process it exactly systems[0..nsystems) (external ids; unknown ones are 422 field
+ * systems). Levels of the systems concerned are recomputed as for the API. */
+int information_import_save(struct db *db, const struct org_actor *who, json_t *body,
+                            const char *const *systems, int nsystems, enum org_outcome *outcome,
+                            struct json_problem *p);
+
 #endif

@@ -1,4 +1,4 @@
-/* varn import organisations|people FILE: bulk data from CSV, all of a file or nothing. */
+/* varn import KIND FILE: organisations, people, systems, components, information or an SBOM. */
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -6,6 +6,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "org/org.h"
+#include "catalog/catalog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,18 +50,35 @@ static int read_file(const char *path, struct buf *b, char *msg, size_t msglen)
 
 int cmd_import(int argc, char **argv, struct app *app)
 {
+    static const char kinds_list[] =
+        "organisations, people, systems, components, information or sbom";
     if (argc < 2)
-        return cli_usage_error("import", "say what to import: organisations or people");
-    enum import_kind kind;
+        return cli_usage_error("import", "say what to import: %s", kinds_list);
+    enum import_kind kind = IMPORT_ORGANISATIONS;
+    const char *catalog_kind = NULL, *system = NULL;
     if (strcmp(argv[1], "organisations") == 0)
         kind = IMPORT_ORGANISATIONS;
     else if (strcmp(argv[1], "people") == 0)
         kind = IMPORT_PEOPLE;
+    else if (strcmp(argv[1], "systems") == 0 || strcmp(argv[1], "components") == 0 ||
+             strcmp(argv[1], "information") == 0 || strcmp(argv[1], "sbom") == 0)
+        catalog_kind = argv[1];
     else
-        return cli_usage_error("import", "'%s' cannot be imported; use organisations or people",
-                               argv[1]);
+        return cli_usage_error("import", "'%s' cannot be imported; use %s", argv[1], kinds_list);
+    if (catalog_kind && strcmp(catalog_kind, "sbom") == 0) {
+        for (int i = 2; i + 1 < argc; i++)
+            if (strcmp(argv[i], "--system") == 0) {
+                system = argv[i + 1];
+                for (int j = i; j + 2 <= argc; j++)
+                    argv[j] = argv[j + 2];
+                argc -= 2;
+                break;
+            }
+        if (!system)
+            return cli_usage_error("import", "an SBOM needs --system EXTERNAL_ID");
+    }
     if (argc < 3)
-        return cli_usage_error("import", "FILE is missing: the CSV file to import");
+        return cli_usage_error("import", "FILE is missing: the file to import");
     if (argc > 3)
         return cli_usage_error("import", "unexpected argument '%s'", argv[3]);
     const char *file = argv[2];
@@ -79,7 +97,9 @@ int cmd_import(int argc, char **argv, struct app *app)
     if (!rc)
         rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,
                                    sizeof(msg));
-    if (!rc)
+    if (!rc && catalog_kind)
+        rc = catalog_import(db, catalog_kind, system, actor, file, buf_str(&data), data.len, &rep);
+    else if (!rc)
         rc = org_import(db, kind, actor, file, buf_str(&data), data.len, &rep);
     if (rc == ERR_INVALID && rep.errors) {
         for (int i = 0; i < rep.nmessages; i++)
@@ -93,7 +113,10 @@ int cmd_import(int argc, char **argv, struct app *app)
     }
     if (!rc)
         printf("Imported %d %s (%d new, %d updated)\n", rep.rows,
-               kind == IMPORT_ORGANISATIONS ? "organisations" : "people", rep.created, rep.updated);
+               catalog_kind ? (strcmp(catalog_kind, "sbom") == 0 ? "components" : catalog_kind)
+               : kind == IMPORT_ORGANISATIONS ? "organisations"
+                                              : "people",
+               rep.created, rep.updated);
     import_report_release(&rep);
     db_close(db);
     buf_release(&data);

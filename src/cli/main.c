@@ -35,15 +35,27 @@ const struct command cli_commands[] = {
      "list: every token with its organisation, role, last use and revocation.\n"
      "revoke: the token stops working at once; it stays listed, marked revoked.\n"
      "Creating and revoking are recorded in the audit log.\n"},
-    {"import", cmd_import, "varn import organisations|people FILE",
-     "add or update organisations or people from a CSV file",
+    {"import", cmd_import,
+     "varn import organisations|people|systems|components|information FILE\n"
+     "       varn import sbom FILE --system EXTERNAL_ID",
+     "add or update organisations, people, systems, components or information from a CSV file",
      "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
      "separated; quoted fields with \"\" for a quote and line breaks inside quotes):\n"
      "\n"
      "  organisations  code,name,kind,parent_code,org_number[,mfa_required]\n"
      "  people         user_id,name,email,organisation,manager_user_id,employment_start,\n"
      "                 employment_end,privileged[,disabled]\n"
+     "  systems        external_id,name,organisation,system_owner,lifecycle,internet_facing,\n"
+     "                 mfa_enforced,last_significant_change[,description,administrator,\n"
+     "                 supplier,hosting,hosting_country,sso]\n"
+     "  components     system_external_id,kind,name,vendor,product,version,cpe,licence_count,\n"
+     "                 licences_in_use,licence_expiry,end_of_support[,licence_cost]\n"
+     "  information    external_id,name,organisation,information_owner,k,r,t,personal_data,\n"
+     "                 classified_at,systems[,description,secrecy_reference]\n"
      "\n"
+     "sbom reads a CycloneDX JSON SBOM into the software components of the system.\n"
+     "Systems and information are updated by external_id, components by system, kind and\n"
+     "name; information names its systems as external ids separated by '|'.\n"
      "Dates are YYYY-MM-DD, yes/no values true/false or ja/nej. Rows update existing\n"
      "organisations by code and people by user id, and may name parents or managers that\n"
      "come later in the file. Every problem is reported as FILE:LINE: column 'x': reason\n"

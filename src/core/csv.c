@@ -1,4 +1,4 @@
-/* RFC 4180 CSV reading: a small state machine over a memory buffer, strict about quotes. */
+/* RFC 4180 CSV: a strict reader over a memory buffer, and the cell writer of the exports. */
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/str.h"
@@ -211,4 +211,35 @@ int csv_next(struct csv_reader *r, struct csv_record *rec)
     rec->fields = r->fields;
     rec->count = n;
     return 1;
+}
+
+bool csv_formula_like(const char *s)
+{
+    return s && s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+int csv_write_cell(struct buf *b, const char *s, char after)
+{
+    int rc = 0;
+    if (!s)
+        s = "";
+    bool quote = strpbrk(s, ";\"\r\n") != NULL;
+    if (quote)
+        rc = buf_append(b, "\"", 1);
+    if (!rc && csv_formula_like(s))
+        rc = buf_append(b, "'", 1);
+    for (const char *p = s; !rc && *p;) {
+        size_t n = strcspn(p, "\"");
+        rc = buf_append(b, p, n);
+        p += n;
+        if (!rc && *p == '"') {
+            rc = buf_append(b, "\"\"", 2);
+            p++;
+        }
+    }
+    if (!rc && quote)
+        rc = buf_append(b, "\"", 1);
+    if (!rc)
+        rc = after == '\n' ? buf_append(b, "\r\n", 2) : buf_append(b, &after, 1);
+    return rc;
 }

@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CSV_FIELD_MAX  (64 * 1024) /* bytes in one field */
@@ -48,5 +49,15 @@ void csv_init(struct csv_reader *r, const char *data, size_t len, char sep);
 int csv_next(struct csv_reader *r, struct csv_record *rec);
 
 void csv_release(struct csv_reader *r);
+
+/* ---- writing (exports for spreadsheets) ---- */
+
+/* Would a spreadsheet run s as a formula (it begins with = + - @, tab or carriage return)? */
+bool csv_formula_like(const char *s);
+
+/* Append one cell (NULL is empty) and then after (';', or '\n' for CRLF). The cell is quoted
+ * when it holds ';', a quote or a line break; a formula-like cell gets a leading apostrophe
+ * (OWASP's CSV injection advice). 0, or the buffer's error. */
+int csv_write_cell(struct buf *b, const char *s, char after);
 
 #endif

@@ -33,7 +33,7 @@ struct json_problem {
     int status;       /* 400 for syntax, 422 for content */
     const char *code; /* stable machine-readable code, e.g. "unknown_field" */
     char field[64];   /* the offending field, or "" */
-    char detail[256]; /* a sentence for people */
+    char detail[512]; /* a sentence for people */
 };
 
 /* Parse data[0..len) as a JSON object and check it against fields (terminated by a NULL
