@@ -389,7 +389,7 @@ def _():
 @test("usage errors exit 2 and name the problem; a missing file or database exits 1")
 def _():
     db = base()
-    for args, words in [((), "organisations or people"),
+    for args, words in [((), "organisations, people, systems, components, information or sbom"),
                         (("things", "x.csv"), "'things'"),
                         (("people",), "FILE"),
                         (("people", "a.csv", "b.csv"), "'b.csv'")]:
@@ -405,11 +405,16 @@ def _():
     contains(r.stderr, "varn init", "stderr")
 
 
-@test("varn import --help shows the usage line and both kinds' columns")
+@test("varn import --help shows the usage lines and every kind's columns")
 def _():
     r = run_varn("import", "--help")
     eq(r.returncode, 0, "exit code")
-    check(r.stdout.startswith("usage: varn import organisations|people FILE\n"), r.stdout[:80])
+    check(r.stdout.startswith(
+        "usage: varn import organisations|people|systems|components|information FILE\n"
+        "       varn import sbom FILE --system EXTERNAL_ID\n"), r.stdout[:160])
+    contains(r.stdout, "external_id,name,organisation,system_owner,lifecycle", "help")
+    contains(r.stdout, "system_external_id,kind,name,vendor,product,version,cpe", "help")
+    contains(r.stdout, "external_id,name,organisation,information_owner,k,r,t", "help")
     contains(r.stdout, "code,name,kind,parent_code,org_number", "help")
     contains(r.stdout, "user_id,name,email,organisation,manager_user_id", "help")
 

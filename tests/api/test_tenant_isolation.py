@@ -239,6 +239,27 @@ def _():
     check(checked > 0, "no list was checked")
 
 
+@test("the CSV exports of the catalog lists seen from NORRBY contain no SODERAS canary")
+def _():
+    w = world()
+    checked = 0
+    for method, path, roles in role_routes():
+        if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information"):
+            continue
+        for role, tok in w["tokens"].items():
+            if role not in roles:
+                continue
+            st, h, b = call("GET", path + "?format=csv", tok)
+            must(st, 200, "GET %s?format=csv as %s: %r" % (path, role, b[:200]))
+            check(b.startswith(b"\xef\xbb\xbf"), "GET %s?format=csv is CSV" % path)
+            check(CANARY.encode() not in b, "GET %s?format=csv as %s leaks a canary: %r"
+                  % (path, role, b[:400]))
+            check(b"SODERAS" not in b and b"CANARY" not in b,
+                  "GET %s?format=csv as %s leaks SODERAS: %r" % (path, role, b[:400]))
+            checked += 1
+    check(checked >= 2, "both exports checked (%d)" % checked)
+
+
 @test("a refused call is recorded in the audit log as access.refused")
 def _():
     w = world()
