@@ -5,11 +5,13 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# Build: compiler, Meson, libraries (liboath for TOTP, libqrencode for the enrolment QR code).
-# Tests: cmocka, clang + libFuzzer for the fuzzers, python3 for the API tests, Chromium for the
-# browser test, clang-format for the style check.
+# Build: compiler, Meson, libraries (liboath for TOTP, libqrencode for the enrolment QR code,
+# libxlsxwriter for the XLSX exports).
+# Tests: cmocka, clang + libFuzzer for the fuzzers, python3 for the API tests (python3-openpyxl
+# reads the XLSX exports back), Chromium for the browser test, clang-format for the style check.
 PACKAGES="gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3
-libjansson-dev libsodium-dev liboath-dev libqrencode-dev libcmocka-dev python3 clang libfuzzer-14-dev libclang-rt-14-dev clang-format
+libjansson-dev libsodium-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcmocka-dev python3
+python3-openpyxl clang libfuzzer-14-dev libclang-rt-14-dev clang-format
 chromium"
 
 missing=""

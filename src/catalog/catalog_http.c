@@ -112,8 +112,13 @@ static const struct cat_export_column export_columns[] = {
     {NULL, NULL}};
 
 /* Every row the list's filters match (its limit and cursor aside), in its order, as CSV. */
-static int export(struct req *req, struct resp *resp, struct db *db, const struct org_actor *who,
-                  struct system_list_query *q, const char *const *params)
+static const struct cat_export_names export_names = {"systems.export", "system", "Systemkatalog",
+                                                     "attachment; filename=\"systemkatalog.csv\"",
+                                                     "attachment; filename=\"systemkatalog.xlsx\""};
+
+static int export(struct req *req, struct resp *resp, struct db *db, int format,
+                  const struct org_actor *who, struct system_list_query *q,
+                  const char *const *params)
 {
     char cursor[1024];
     json_t *all = json_array(), *page = NULL;
@@ -136,9 +141,7 @@ static int export(struct req *req, struct resp *resp, struct db *db, const struc
     }
     json_decref(page);
     if (!rc)
-        rc = cat_export_csv(req, resp, db, "systems.export", "system",
-                            "attachment; filename=\"systemkatalog.csv\"", export_columns, all,
-                            params);
+        rc = cat_export(req, resp, db, format, &export_names, export_columns, all, params);
     json_decref(all);
     return rc ? fail(req, rc, &p) : 0;
 }
@@ -167,11 +170,11 @@ static int list(struct req *req, struct resp *resp, bool mine)
     int rc = req_query_known(req, params);
     if (!rc)
         rc = req_db(req, &db);
-    int csv = 0;
+    int format = CAT_FORMAT_JSON;
     if (!rc)
-        rc = cat_export_format(req, &csv);
-    if (!rc && csv)
-        return export(req, resp, db, &who, &q, params);
+        rc = cat_export_format(req, &format);
+    if (!rc && format != CAT_FORMAT_JSON)
+        return export(req, resp, db, format, &who, &q, params);
     if (!rc)
         rc = system_list(db, &who, &q, &out, &p);
     if (rc)

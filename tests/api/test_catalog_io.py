@@ -2,7 +2,8 @@
 """Catalog import and export: varn import systems|components|information|sbom (every error
 class with FILE:LINE: column 'x': reason, nothing changed; good imports, re-import as update,
 levels recomputed, audit by cli:<user>) and ?format=csv on the system and information lists
-(Swedish headers, the JSON list's rows with the same filter, formula cells neutralised)."""
+and ?format=xlsx read back with openpyxl (Swedish headers and sheet names, the JSON list's rows
+with the same filter, formula cells neutralised)."""
 import csv
 import io
 import os
@@ -243,6 +244,66 @@ def _():
     st, _, _ = srv().request("GET", "/api/v1/information?format=pdf", None,
                              {"Authorization": "Bearer " + admin()})
     eq(st, 422, "an unknown format")
+
+
+def neutral(text):
+    """A value as the exports write it: formula-like text behind an apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def xlsx_get(path):
+    try:
+        import openpyxl
+    except ImportError:
+        # Debian's python3-openpyxl (pure Python) when the tests run under another python3.
+        sys.path.append("/usr/lib/python3/dist-packages")
+        try:
+            import openpyxl
+        except ImportError:
+            raise AssertionError("python3-openpyxl is missing: run scripts/deps.sh")
+    st, h, b = srv().request("GET", path, None, {"Authorization": "Bearer " + admin()})
+    eq(st, 200, "GET %s status (%r)" % (path, b[:300]))
+    eq(h.get("content-type"),
+       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Content-Type")
+    return h, openpyxl.load_workbook(io.BytesIO(b))
+
+
+@test("GET /systems?format=xlsx read back by openpyxl: sheet, headers, rows, text cells")
+def _():
+    systems_loaded()
+    h, wb = xlsx_get("/api/v1/systems?format=xlsx&organisation=NORRBY&sort=name")
+    eq(h.get("content-disposition"), 'attachment; filename="systemkatalog.xlsx"', "file name")
+    eq(wb.sheetnames, ["Systemkatalog"], "sheet name")
+    ws = wb["Systemkatalog"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    eq(rows[0][:4], ["Externt id", "Namn", "Organisation", "Systemägare"], "headers")
+    check(ws["A1"].font.b, "the header row is bold")
+    check(ws.column_dimensions["A"].width >= 14, "column widths are set")
+    listed = ok("GET", "/api/v1/systems?organisation=NORRBY&sort=name")["items"]
+    eq([(r[0], r[1], r[2], r[6]) for r in rows[1:]],
+       [(s["external_id"], neutral(s["name"]), s["organisation"], s["lifecycle"])
+        for s in listed], "the JSON list's rows in its order")
+    form = [r for r in ws.iter_rows(min_row=2) if r[0].value == "IO-FORM"][0]
+    eq((form[1].value, form[1].data_type), ("'=HYPERLINK(1)", "s"), "formula stored as text")
+    eko = [r for r in ws.iter_rows(min_row=2) if r[0].value == "IO-EKO"][0]
+    eq((eko[12].value, eko[12].data_type), ("2026-04-01", "s"), "a date is text")
+    a = audit_rows("systems.export")
+    check(a and '"xlsx"' in (a[-1][5] or ""), "the XLSX export is audited (%r)" % (a[-1:],))
+
+
+@test("GET /information?format=xlsx: Swedish sheet name and the filtered rows")
+def _():
+    systems_loaded()
+    if not sql_rows(srv().db, "SELECT 1 FROM information WHERE external_id = 'INF-LON'"):
+        imported("information", "cat_information.csv",
+                 "Imported 3 information (3 new, 0 updated)")
+    _, wb = xlsx_get("/api/v1/information?format=xlsx&personal_data=personal")
+    eq(wb.sheetnames, ["Informationstillgångar"], "sheet name")
+    rows = [[c.value for c in r] for r in wb.active.iter_rows()]
+    eq(rows[0][3], "Informationsägare", "header")
+    listed = ok("GET", "/api/v1/information?personal_data=personal")["items"]
+    eq([(r[0], r[4], r[5], r[6]) for r in rows[1:]],
+       [(i["external_id"], i["k"], i["r"], i["t"]) for i in listed], "rows with their levels")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ aggregates must not contain the other's canary names, roles the matrix does not 
 and nothing changes. A new route with a path parameter this suite has no canary for fails here
 until one is added below."""
 import csv
+import io
 import os
 import re
 import sys
+import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from varn_harness import (SOURCE_ROOT, Server, Suite, check, db_digest, eq, main, run_varn,
@@ -239,7 +241,7 @@ def _():
     check(checked > 0, "no list was checked")
 
 
-@test("the CSV exports of the catalog lists seen from NORRBY contain no SODERAS canary")
+@test("the CSV and XLSX exports of the catalog lists seen from NORRBY contain no canary")
 def _():
     w = world()
     checked = 0
@@ -256,6 +258,12 @@ def _():
                   % (path, role, b[:400]))
             check(b"SODERAS" not in b and b"CANARY" not in b,
                   "GET %s?format=csv as %s leaks SODERAS: %r" % (path, role, b[:400]))
+            st, h, b = call("GET", path + "?format=xlsx", tok)
+            must(st, 200, "GET %s?format=xlsx as %s: %r" % (path, role, b[:200]))
+            with zipfile.ZipFile(io.BytesIO(b)) as z:
+                text = b"".join(z.read(n) for n in z.namelist())
+            check(CANARY.encode() not in text and b"SODERAS" not in text,
+                  "GET %s?format=xlsx as %s leaks a canary" % (path, role))
             checked += 1
     check(checked >= 2, "both exports checked (%d)" % checked)
 
