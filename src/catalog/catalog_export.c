@@ -1,9 +1,10 @@
-/* CSV and XLSX exports of the system and information lists, audited like the audit export. */
+/* CSV, XLSX and JSON exports of the system and information lists, audited like audit.export. */
 #include "catalog/catalog_export.h"
 #include "audit/audit.h"
 #include "audit/audit_sql.h"
+#include "catalog/catalog.h"
+#include "classification/classification.h"
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/str.h"
@@ -16,18 +17,115 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#define EXPORT_BYTES (64u * 1024u * 1024u) /* the most one CSV export may take */
+struct column {
+    const char *member; /* of the list item */
+    const char *header; /* Swedish column header */
+};
 
-int cat_export_format(struct req *req, int *format)
+static const struct column system_columns[] = {
+    {"external_id", "Externt id"},
+    {"name", "Namn"},
+    {"organisation", "Organisation"},
+    {"system_owner", "Systemägare"},
+    {"administrator", "Förvaltare"},
+    {"supplier", "Leverantör"},
+    {"lifecycle", "Livscykel"},
+    {"hosting", "Drift"},
+    {"hosting_country", "Land"},
+    {"internet_facing", "Exponerat mot internet"},
+    {"sso", "Enkel inloggning"},
+    {"mfa_enforced", "Flerfaktorsautentisering"},
+    {"last_significant_change", "Senaste väsentliga ändring"},
+    {"k", "K"},
+    {"r", "R"},
+    {"t", "T"},
+    {"personal_data", "Personuppgifter"},
+    {"description", "Beskrivning"},
+    {NULL, NULL}};
+
+static const struct column information_columns[] = {{"external_id", "Externt id"},
+                                                    {"name", "Namn"},
+                                                    {"organisation", "Organisation"},
+                                                    {"information_owner", "Informationsägare"},
+                                                    {"k", "K"},
+                                                    {"r", "R"},
+                                                    {"t", "T"},
+                                                    {"personal_data", "Personuppgifter"},
+                                                    {"secrecy_reference", "Sekretess (OSL)"},
+                                                    {"classified_at", "Klassad"},
+                                                    {"classified_by", "Klassad av"},
+                                                    {"review_due", "Nästa granskning"},
+                                                    {"description", "Beskrivning"},
+                                                    {NULL, NULL}};
+
+static const struct {
+    const char *action, *object_kind, *sheet, *csv_file, *xlsx_file;
+    const struct column *cols;
+} lists[] = {
+    [CAT_LIST_SYSTEMS] = {"systems.export", "system", "Systemkatalog",
+                          "attachment; filename=\"systemkatalog.csv\"",
+                          "attachment; filename=\"systemkatalog.xlsx\"", system_columns},
+    [CAT_LIST_INFORMATION] = {"information.export", "information", "Informationstillgångar",
+                              "attachment; filename=\"informationstillgangar.csv\"",
+                              "attachment; filename=\"informationstillgangar.xlsx\"",
+                              information_columns},
+};
+
+static const char *const format_names[] = {"json", "csv", "xlsx"};
+
+int cat_export_format_parse(const char *s, enum cat_format *format)
 {
-    const char *f = req_query(req, "format");
-    *format = !f || strcmp(f, "json") == 0 ? CAT_FORMAT_JSON
-              : strcmp(f, "csv") == 0      ? CAT_FORMAT_CSV
-              : strcmp(f, "xlsx") == 0     ? CAT_FORMAT_XLSX
-                                           : -1;
-    if (*format < 0)
-        return req_problem(req, 422, "invalid_value", "format", "format must be json, csv or xlsx");
-    return 0;
+    *format = CAT_FORMAT_JSON;
+    for (int f = 0; s && f < 3; f++)
+        if (strcmp(s, format_names[f]) == 0) {
+            *format = (enum cat_format)f;
+            return 0;
+        }
+    return s ? ERR_INVALID : 0;
+}
+
+int cat_export_rows(struct db *db, const struct org_actor *who, enum cat_list list, void *query,
+                    json_t **all, struct json_problem *p)
+{
+    char cursor[1024];
+    json_t *page = NULL;
+    struct system_list_query *sq = query;
+    struct information_list_query *iq = query;
+    int rc = 0;
+    *all = json_array();
+    if (list == CAT_LIST_SYSTEMS) {
+        sq->limit = "500";
+        sq->cursor = NULL;
+    } else {
+        iq->limit = "500";
+        iq->cursor = NULL;
+    }
+    for (;;) {
+        rc = list == CAT_LIST_SYSTEMS ? system_list(db, who, sq, &page, p)
+                                      : information_list(db, who, iq, &page, p);
+        if (rc)
+            break;
+        json_array_extend(*all, json_object_get(page, "items"));
+        const char *next = json_string_value(json_object_get(page, "next_cursor"));
+        if (json_array_size(*all) > CAT_EXPORT_MAX) {
+            rc = ERR_TOOBIG;
+            break;
+        }
+        if (!next || str_copy(cursor, sizeof(cursor), next))
+            break;
+        if (list == CAT_LIST_SYSTEMS)
+            sq->cursor = cursor;
+        else
+            iq->cursor = cursor;
+        json_decref(page);
+        page = NULL;
+    }
+    json_decref(page);
+    if (rc) {
+        json_decref(*all);
+        *all = NULL;
+    }
+    return rc;
 }
 
 /* A member as the text of a cell. */
@@ -42,39 +140,7 @@ static const char *cell_text(json_t *v, char *tmp, size_t size)
     return "";
 }
 
-static void free_ptr(void *p)
-{
-    free(p);
-}
-
-static int record(struct db *db, struct req *req, const char *action, const char *object_kind,
-                  const char *format, const char *const *params, size_t rows)
-{
-    int64_t org_id = 0;
-    json_t *filter = json_object();
-    for (size_t i = 0; params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
-    json_t *after =
-        json_pack("{s:s, s:o, s:I}", "format", format, "filter", filter, "rows", (json_int_t)rows);
-    int rc = audit_sql_caller_org(db, &req->caller, &org_id);
-    struct audit_event ev = {.actor = req->caller.actor,
-                             .address = req->caller.address,
-                             .action = action,
-                             .object_kind = object_kind,
-                             .organisation_id = org_id,
-                             .after = after};
-    if (!rc)
-        rc = audit_append_alone(db, &ev);
-    json_decref(after);
-    return rc;
-}
-
-/* The CSV of items into csv. */
-static int build_csv(struct buf *csv, const struct cat_export_column *cols, json_t *items)
+static int build_csv(struct buf *csv, const struct column *cols, json_t *items)
 {
     char tmp[32];
     int rc = buf_append_str(csv, "\xEF\xBB\xBF");
@@ -114,11 +180,9 @@ static int slurp(const char *path, struct buf *out)
     return rc;
 }
 
-/* The workbook of items (one sheet named sheet: a bold header row, column widths, every value
- * text but the levels, formula-like text with a leading apostrophe) into out, built in a
- * temporary file that is removed again. */
-static int build_xlsx(struct buf *out, const char *sheet, const struct cat_export_column *cols,
-                      json_t *items)
+/* The workbook is built in a temporary file (libxlsxwriter writes files), read back into out
+ * and removed. */
+static int build_xlsx(struct buf *out, const char *sheet, const struct column *cols, json_t *items)
 {
     char path[256], tmp[32], cell[CAT_EXPORT_CELL_MAX + 2];
     const char *dir = getenv("TMPDIR");
@@ -167,33 +231,102 @@ static int build_xlsx(struct buf *out, const char *sheet, const struct cat_expor
     return rc;
 }
 
-int cat_export(struct req *req, struct resp *resp, struct db *db, int format,
-               const struct cat_export_names *names, const struct cat_export_column *cols,
-               json_t *items, const char *const *filter_params)
+int cat_export_build(enum cat_list list, enum cat_format format, json_t *items, struct buf *out)
 {
-    struct buf file;
     if (json_array_size(items) > CAT_EXPORT_MAX)
-        return req_problem(req, 422, "too_many_rows", NULL,
-                           "the export would hold more than %d rows; narrow the filter",
-                           CAT_EXPORT_MAX);
-    bool xlsx = format == CAT_FORMAT_XLSX;
-    buf_init(&file, EXPORT_BYTES);
-    int rc = xlsx ? build_xlsx(&file, names->sheet, cols, items) : build_csv(&file, cols, items);
-    if (!rc && strcmp(req->method, "HEAD") != 0)
-        rc = record(db, req, names->action, names->object_kind, xlsx ? "xlsx" : "csv",
-                    filter_params, json_array_size(items));
+        return ERR_TOOBIG;
+    if (format == CAT_FORMAT_CSV)
+        return build_csv(out, lists[list].cols, items);
+    if (format == CAT_FORMAT_XLSX)
+        return build_xlsx(out, lists[list].sheet, lists[list].cols, items);
+    json_t *doc = json_pack("{s:O}", "items", items);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    int rc = text ? buf_append_str(out, text) : ERR_NOMEM;
+    if (!rc)
+        rc = buf_append_str(out, "\n");
+    free(text);
+    json_decref(doc);
+    return rc;
+}
+
+int cat_export_record(struct db *db, const char *actor, const char *address, int64_t org_id,
+                      enum cat_list list, enum cat_format format, json_t *filter, size_t rows)
+{
+    json_t *after = json_pack("{s:s, s:O, s:I}", "format", format_names[format], "filter", filter,
+                              "rows", (json_int_t)rows);
+    struct audit_event ev = {.actor = actor,
+                             .address = address,
+                             .action = lists[list].action,
+                             .object_kind = lists[list].object_kind,
+                             .organisation_id = org_id,
+                             .after = after};
+    int rc = after ? audit_append_alone(db, &ev) : ERR_NOMEM;
+    json_decref(after);
+    return rc;
+}
+
+/* ---- HTTP ---- */
+
+int cat_export_format(struct req *req, enum cat_format *format)
+{
+    if (cat_export_format_parse(req_query(req, "format"), format))
+        return req_problem(req, 422, "invalid_value", "format", "format must be json, csv or xlsx");
+    return 0;
+}
+
+static void free_ptr(void *p)
+{
+    free(p);
+}
+
+/* The export is built in a bounded buffer and recorded in the audit log before a byte of it
+ * leaves, as the audit export is: an export that cannot be recorded is not sent. */
+int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
+                       const struct org_actor *who, enum cat_list list, enum cat_format format,
+                       void *query, const char *const *params)
+{
+    struct json_problem p = {0};
+    struct buf file;
+    json_t *all = NULL, *filter = json_object();
+    int64_t org_id = 0;
+    buf_init(&file, CAT_EXPORT_BYTES);
+    int rc = cat_export_rows(db, who, list, query, &all, &p);
+    if (!rc)
+        rc = cat_export_build(list, format, all, &file);
+    for (size_t i = 0; !rc && params[i]; i++) {
+        const char *v = req_query(req, params[i]);
+        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
+            strcmp(params[i], "cursor") != 0)
+            json_object_set_new(filter, params[i], json_string(v));
+    }
+    if (!rc && strcmp(req->method, "HEAD") != 0) {
+        rc = audit_sql_caller_org(db, &req->caller, &org_id);
+        if (!rc)
+            rc = cat_export_record(db, req->caller.actor, req->caller.address, org_id, list, format,
+                                   filter, json_array_size(all));
+    }
     if (!rc) {
         size_t len;
         char *body = buf_detach(&file, &len);
         arena_defer(&req->arena, free_ptr, body);
         resp->status = 200;
         resp->content_type =
-            xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                 : "text/csv; charset=utf-8";
-        resp->disposition = xlsx ? names->disposition_xlsx : names->disposition_csv;
+            format == CAT_FORMAT_XLSX
+                ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                : "text/csv; charset=utf-8";
+        resp->disposition =
+            format == CAT_FORMAT_XLSX ? lists[list].xlsx_file : lists[list].csv_file;
         resp->body = body;
         resp->len = len;
     }
     buf_release(&file);
+    json_decref(all);
+    json_decref(filter);
+    if (rc == ERR_TOOBIG)
+        return req_problem(req, 422, "too_many_rows", NULL,
+                           "the export would hold more than %d rows; narrow the filter",
+                           CAT_EXPORT_MAX);
+    if (rc == ERR_REJECTED)
+        return req_problem(req, p.status, p.code, p.field[0] ? p.field : NULL, "%s", p.detail);
     return rc;
 }

@@ -1,42 +1,50 @@
-/* Spreadsheet exports (CSV as the audit export, XLSX) of the catalog and classification lists. */
+/* Spreadsheet exports (CSV as the audit export, XLSX, JSON) of the system and information lists. */
 #ifndef VARN_CATALOG_CATALOG_EXPORT_H
 #define VARN_CATALOG_CATALOG_EXPORT_H
 
+#include "core/buf.h"
+#include "org/org.h"
+
 #include <jansson.h>
+#include <stdint.h>
 
 struct req;
 struct resp;
 struct db;
 
-#define CAT_EXPORT_MAX 20000 /* rows one export may hold */
-
-struct cat_export_column {
-    const char *member; /* of the list item */
-    const char *header; /* Swedish column header */
-};
-
+#define CAT_EXPORT_MAX      20000                 /* rows one export may hold */
+#define CAT_EXPORT_BYTES    (64u * 1024u * 1024u) /* the most one export may take */
 #define CAT_EXPORT_CELL_MAX 4100 /* bytes of one cell (a description of 4 000 characters) */
 
-enum { CAT_FORMAT_JSON, CAT_FORMAT_CSV, CAT_FORMAT_XLSX };
+enum cat_format { CAT_FORMAT_JSON, CAT_FORMAT_CSV, CAT_FORMAT_XLSX };
+enum cat_list { CAT_LIST_SYSTEMS, CAT_LIST_INFORMATION };
 
-struct cat_export_names {
-    const char *action;           /* "systems.export" */
-    const char *object_kind;      /* "system" */
-    const char *sheet;            /* the XLSX sheet's Swedish name */
-    const char *disposition_csv;  /* Content-Disposition of the CSV */
-    const char *disposition_xlsx; /* and of the XLSX */
-};
+/* "json", "csv" or "xlsx" (NULL is json) into *format; ERR_INVALID for another. */
+int cat_export_format_parse(const char *s, enum cat_format *format);
 
-/* ?format=json|csv|xlsx into *format (absent: json); 0, or a 422 problem response. */
-int cat_export_format(struct req *req, int *format);
+/* Every row of a list (query: a struct system_list_query or information_list_query, whose
+ * limit and cursor are overwritten), in its order, into *all; ERR_TOOBIG past CAT_EXPORT_MAX;
+ * ERR_REJECTED with p for a bad filter. */
+int cat_export_rows(struct db *db, const struct org_actor *who, enum cat_list list, void *query,
+                    json_t **all, struct json_problem *p);
 
-/* Answer with items as a CSV (BOM, semicolons, CRLF, the Swedish headers of cols, formula-like
- * cells neutralised, true/false as ja/nej) or XLSX attachment (a bold header row, column
- * widths, dates as text, formula-like text with a leading apostrophe), after recording the
- * export in the audit log (names->action, the format, the query's filters and the row count)
- * in a transaction of its own. More than CAT_EXPORT_MAX items is a 422 too_many_rows. */
-int cat_export(struct req *req, struct resp *resp, struct db *db, int format,
-               const struct cat_export_names *names, const struct cat_export_column *cols,
-               json_t *items, const char *const *filter_params);
+/* The file of items into out. CSV: a BOM, semicolons, CRLF, Swedish headers, true/false as
+ * ja/nej. XLSX: one sheet with a Swedish name, a bold header row, column widths, K/R/T as
+ * numbers and everything else (dates too) as text. In both, formula-like text (= + - @, tab,
+ * CR first) gets a leading apostrophe. JSON: {"items": [...]}. */
+int cat_export_build(enum cat_list list, enum cat_format format, json_t *items, struct buf *out);
+
+/* Record an export in the audit log in a transaction of its own: "systems.export" or
+ * "information.export", after {"format", "filter", "rows"}. */
+int cat_export_record(struct db *db, const char *actor, const char *address, int64_t org_id,
+                      enum cat_list list, enum cat_format format, json_t *filter, size_t rows);
+
+/* The HTTP side: ?format=json|csv|xlsx into *format (0, or a 422 problem response). */
+int cat_export_format(struct req *req, enum cat_format *format);
+/* Answer a list request with format's attachment (a Swedish file name), recorded in the audit
+ * log with the query's filters (params) first; 422 too_many_rows past CAT_EXPORT_MAX. */
+int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
+                       const struct org_actor *who, enum cat_list list, enum cat_format format,
+                       void *query, const char *const *params);
 
 #endif

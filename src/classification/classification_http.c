@@ -5,7 +5,6 @@
 #include "classification/classification.h"
 #include "catalog/catalog_export.h"
 #include "core/err.h"
-#include "core/str.h"
 #include "db/db.h"
 #include "http/request.h"
 
@@ -73,58 +72,6 @@ static int fail(struct req *req, int rc, const struct json_problem *p)
     return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
 }
 
-static const struct cat_export_column export_columns[] = {
-    {"external_id", "Externt id"},
-    {"name", "Namn"},
-    {"organisation", "Organisation"},
-    {"information_owner", "Informationsägare"},
-    {"k", "K"},
-    {"r", "R"},
-    {"t", "T"},
-    {"personal_data", "Personuppgifter"},
-    {"secrecy_reference", "Sekretess (OSL)"},
-    {"classified_at", "Klassad"},
-    {"classified_by", "Klassad av"},
-    {"review_due", "Nästa granskning"},
-    {"description", "Beskrivning"},
-    {NULL, NULL}};
-
-/* Every row the list's filters match (its limit and cursor aside), in its order, as CSV. */
-static const struct cat_export_names export_names = {
-    "information.export", "information", "Informationstillgångar",
-    "attachment; filename=\"informationstillgangar.csv\"",
-    "attachment; filename=\"informationstillgangar.xlsx\""};
-
-static int export(struct req *req, struct resp *resp, struct db *db, int format,
-                  const struct org_actor *who, struct information_list_query *q,
-                  const char *const *params)
-{
-    char cursor[1024];
-    json_t *all = json_array(), *page = NULL;
-    struct json_problem p = {0};
-    int rc = 0;
-    q->limit = "500";
-    q->cursor = NULL;
-    for (;;) {
-        rc = information_list(db, who, q, &page, &p);
-        if (rc)
-            break;
-        json_array_extend(all, json_object_get(page, "items"));
-        const char *next = json_string_value(json_object_get(page, "next_cursor"));
-        if (!next || json_array_size(all) > CAT_EXPORT_MAX ||
-            str_copy(cursor, sizeof(cursor), next))
-            break;
-        q->cursor = cursor;
-        json_decref(page);
-        page = NULL;
-    }
-    json_decref(page);
-    if (!rc)
-        rc = cat_export(req, resp, db, format, &export_names, export_columns, all, params);
-    json_decref(all);
-    return rc ? fail(req, rc, &p) : 0;
-}
-
 static int list(struct req *req, struct resp *resp, bool mine)
 {
     static const char *const params[] = {"limit",
@@ -161,11 +108,11 @@ static int list(struct req *req, struct resp *resp, bool mine)
     int rc = req_query_known(req, params);
     if (!rc)
         rc = req_db(req, &db);
-    int format = CAT_FORMAT_JSON;
+    enum cat_format format = CAT_FORMAT_JSON;
     if (!rc)
         rc = cat_export_format(req, &format);
     if (!rc && format != CAT_FORMAT_JSON)
-        return export(req, resp, db, format, &who, &q, params);
+        return cat_export_respond(req, resp, db, &who, CAT_LIST_INFORMATION, format, &q, params);
     if (!rc)
         rc = information_list(db, &who, &q, &out, &p);
     if (rc)
