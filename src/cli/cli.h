@@ -45,6 +45,7 @@ int cmd_token(int argc, char **argv, struct app *app);
 int cmd_audit(int argc, char **argv, struct app *app);
 int cmd_demo(int argc, char **argv, struct app *app);
 int cmd_import(int argc, char **argv, struct app *app);
+int cmd_export(int argc, char **argv, struct app *app);
 int cmd_user(int argc, char **argv, struct app *app);
 
 #endif

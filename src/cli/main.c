@@ -61,6 +61,14 @@ const struct command cli_commands[] = {
      "come later in the file. Every problem is reported as FILE:LINE: column 'x': reason\n"
      "(the first 100), and then nothing is imported; otherwise all rows are applied in one\n"
      "transaction, each change recorded in the audit log. See docs/import.md.\n"},
+    {"export", cmd_export, "varn export systems|information [--format csv|xlsx|json] [--org CODE]",
+     "write the system catalog or the information assets to standard output",
+     "Writes every system or information asset (of organisation CODE with --org) to standard\n"
+     "output: csv (the default; UTF-8 with a BOM, semicolons, Swedish headers), xlsx (one\n"
+     "sheet; redirect it to a file) or json ({\"items\": [...]}, the API's objects). Cells\n"
+     "beginning with = + - @ are written behind an apostrophe so that no spreadsheet runs\n"
+     "them. At most 20000 rows. The export is recorded in the audit log\n"
+     "(systems.export, information.export). See docs/import.md.\n"},
     {"user", cmd_user,
      "varn user add USER_ID --name NAME --email EMAIL --org CODE [--role ROLE]... "
      "[--password-stdin]\n"

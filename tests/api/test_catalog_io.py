@@ -6,13 +6,16 @@ and ?format=xlsx read back with openpyxl (Swedish headers and sheet names, the J
 with the same filter, formula cells neutralised)."""
 import csv
 import io
+import json
 import os
 import pwd
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from catalog_helpers import admin, audit_rows, digest, ok, srv, world  # noqa: E402
-from varn_harness import SOURCE_ROOT, Suite, check, eq, main, run_varn, sql_rows  # noqa: E402
+from varn_harness import (SOURCE_ROOT, VARN_BIN, Suite, check, eq, main, run_varn,  # noqa: E402
+                          sql_rows)
 
 suite = Suite()
 test = suite.test
@@ -304,6 +307,34 @@ def _():
     listed = ok("GET", "/api/v1/information?personal_data=personal")["items"]
     eq([(r[0], r[4], r[5], r[6]) for r in rows[1:]],
        [(i["external_id"], i["k"], i["r"], i["t"]) for i in listed], "rows with their levels")
+
+
+@test("varn export systems|information writes csv, json and xlsx to stdout, audited")
+def _():
+    systems_loaded()
+    r = run_varn("export", "systems", "--org", "NORRBY", db=srv().db)
+    eq((r.returncode, r.stderr), (0, ""), "varn export systems")
+    rows = list(csv.reader(io.StringIO(r.stdout.lstrip("\ufeff"), newline=""), delimiter=";"))
+    eq(rows[0][:2], ["Externt id", "Namn"], "Swedish headers")
+    listed = ok("GET", "/api/v1/systems?organisation=NORRBY&limit=500")["items"]
+    eq([x[0] for x in rows[1:]], [s["external_id"] for s in listed], "the API's rows")
+    r = run_varn("export", "information", "--format", "json", db=srv().db)
+    eq(r.returncode, 0, "varn export information --format json (%s)" % r.stderr)
+    items = json.loads(r.stdout)["items"]
+    eq(sorted(i["external_id"] for i in items),
+       sorted(i[0] for i in sql_rows(srv().db, "SELECT external_id FROM information")), "all")
+    path = os.path.join(os.path.dirname(srv().db), "export.xlsx")
+    with open(path, "wb") as f:
+        done = subprocess.run([VARN_BIN, "--db", srv().db, "export", "systems", "--format",
+                               "xlsx"], stdout=f, stderr=subprocess.PIPE, timeout=60)
+    eq(done.returncode, 0, "xlsx export (%r)" % done.stderr)
+    with open(path, "rb") as f:
+        check(f.read(2) == b"PK", "an XLSX (zip) file")
+    check(any(a[0].startswith("cli:") for a in audit_rows("systems.export")), "audited as cli")
+    r = run_varn("export", "things", db=srv().db)
+    eq(r.returncode, 2, "an unknown kind is a usage error")
+    r = run_varn("export", "systems", "--format", "pdf", db=srv().db)
+    eq(r.returncode, 2, "an unknown format is a usage error")
 
 
 if __name__ == "__main__":
