@@ -277,8 +277,8 @@ static int apply_row(struct import *im, struct db *db, const struct org_actor *w
     }
     const char *kind = im->k->name;
     if (strcmp(kind, "components") == 0) {
-        str_copy(sys_id, sizeof(sys_id),
-                 json_string_value(json_object_get(body, "system_external_id")) ?: "");
+        system = json_string_value(json_object_get(body, "system_external_id"));
+        str_copy(sys_id, sizeof(sys_id), system ? system : "");
         system = sys_id;
         if (ok && str_format(key, sizeof(key), "%s|%s|%s", system,
                              json_string_value(json_object_get(body, "kind")),

@@ -45,7 +45,8 @@ const struct route varn_routes[] = {
     {"DELETE", "/api/v1/role-assignments/{id}", h_assignment_delete, 0, ACCESS_ROLES, NULL,
      "Take a role assignment away"},
     {"GET", "/api/v1/systems", h_system_list, 0, ACCESS_ROLES, NULL,
-     "Systems in reach; filters organisation, owner, lifecycle, level, personal_data, q; sort"},
+     "Systems in reach; filters organisation, owner, lifecycle, level, personal_data, q; sort; "
+     "format=csv|xlsx exports every matching row"},
     {"POST", "/api/v1/systems", h_system_create, 16 * KiB, ACCESS_ROLES, system_create_fields,
      "Add a system to the catalog"},
     {"GET", "/api/v1/systems/{external_id}", h_system_get, 0, ACCESS_ROLES, NULL,
@@ -72,7 +73,7 @@ const struct route varn_routes[] = {
      NULL, "The requirements at the system's levels, met or not; for planned: the kravlista"},
     {"GET", "/api/v1/information", h_information_list, 0, ACCESS_ROLES, NULL,
      "Information assets in reach; filters organisation, owner, k, r, t, personal_data, "
-     "review_due_before, q; sort"},
+     "review_due_before, q; sort; format=csv|xlsx exports every matching row"},
     {"POST", "/api/v1/information", h_information_create, 16 * KiB, ACCESS_ROLES,
      information_create_fields, "Register and classify an information asset"},
     {"GET", "/api/v1/information/{external_id}", h_information_get, 0, ACCESS_ROLES, NULL,

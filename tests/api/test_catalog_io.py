@@ -97,6 +97,23 @@ def _():
           "missing column named")
 
 
+@test("file-level problems (not UTF-8, an unclosed quote, empty) are refused for catalog kinds")
+def _():
+    systems_loaded()
+    for kind, name, first in (
+            ("systems", "bad_latin1.csv", "bad_latin1.csv:3: not UTF-8 text"),
+            ("components", "cat_components_unclosed.csv",
+             "cat_components_unclosed.csv:3: a quoted field is not closed"),
+            ("information", "empty.csv",
+             "empty.csv:1: the file is empty; its first line must name the columns")):
+        world()
+        before = digest()
+        r = imp(kind, name)
+        eq(r.returncode, 1, "exit code of %s %s" % (kind, name))
+        check(r.stderr.startswith(first), "%r first in %r" % (first, r.stderr))
+        eq(digest(), before, "nothing changed")
+
+
 @test("systems import, re-import changes nothing, an update file updates, all audited")
 def _():
     systems_loaded()

@@ -196,13 +196,49 @@ static void test_utf8(void **state)
     }
 }
 
+/* The exports' cells: quoted when needed, quotes doubled, formulas behind an apostrophe. */
+static void test_write_cell(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "plain;"},
+        {NULL, ";"},
+        {"a;b", "\"a;b\";"},
+        {"say \"hi\"", "\"say \"\"hi\"\"\";"},
+        {"two\nlines", "\"two\nlines\";"},
+        {"=SUM(A1)", "'=SUM(A1);"},
+        {"+46 8 123", "'+46 8 123;"},
+        {"-1", "'-1;"},
+        {"@cmd", "'@cmd;"},
+        {"=a;b", "\"'=a;b\";"},
+        {"x=1", "x=1;"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct buf b;
+        buf_init(&b, 1024);
+        assert_int_equal(csv_write_cell(&b, cases[i].in, ';'), 0);
+        assert_string_equal(buf_str(&b), cases[i].out);
+        buf_release(&b);
+    }
+    struct buf b;
+    buf_init(&b, 1024);
+    assert_int_equal(csv_write_cell(&b, "end", '\n'), 0);
+    assert_string_equal(buf_str(&b), "end\r\n");
+    buf_release(&b);
+    assert_true(csv_formula_like("=1"));
+    assert_false(csv_formula_like(""));
+    assert_false(csv_formula_like(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain),  cmocka_unit_test(test_line_ends),
         cmocka_unit_test(test_quotes), cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_limits), cmocka_unit_test(test_bom_and_separator),
-        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8),   cmocka_unit_test(test_write_cell),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
