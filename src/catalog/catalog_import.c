@@ -13,11 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COLUMNS_MAX   16
-#define LINK_MAX      256 /* systems one information asset names */
-#define SBOM_NAME_MAX 200 /* bytes of a component name, vendor or product */
+#define COLUMNS_MAX 16
+#define LINK_MAX    256 /* systems one information asset names */
 
-enum col_type { T_TEXT, T_ID, T_BOOL, T_DATE, T_LEVEL, T_COUNT, T_LIST, T_CODE, T_USER };
+enum col_type { T_TEXT, T_LINE, T_ID, T_BOOL, T_DATE, T_LEVEL, T_COUNT, T_LIST, T_CODE, T_USER };
 
 struct column {
     const char *name;   /* in the file and (where it maps 1:1) in the body */
@@ -58,9 +57,9 @@ static const struct kind kinds[] = {
      {{"system_external_id", T_ID, true, true},
       {"kind", T_TEXT, true, true},
       {"name", T_TEXT, true, true},
-      {"vendor", T_TEXT, true, false},
-      {"product", T_TEXT, true, false},
-      {"version", T_TEXT, true, false},
+      {"vendor", T_LINE, true, false},
+      {"product", T_LINE, true, false},
+      {"version", T_LINE, true, false},
       {"cpe", T_TEXT, true, false},
       {"licence_count", T_COUNT, true, false},
       {"licences_in_use", T_COUNT, true, false},
@@ -82,7 +81,7 @@ static const struct kind kinds[] = {
       {"classified_at", T_DATE, true, false},
       {"systems", T_LIST, true, false},
       {"description", T_TEXT, false, false},
-      {"secrecy_reference", T_TEXT, false, false},
+      {"secrecy_reference", T_LINE, false, false},
       {NULL, T_TEXT, false, false}}},
 };
 
@@ -205,6 +204,13 @@ static bool put_value(struct import *im, long line, const struct column *col, co
         if (str_to_int64(v, 0, strcmp(col->name, "licence_cost") ? 100000000 : 1000000000000, &n))
             break;
         return json_object_set_new(body, col->name, json_integer(n)) == 0;
+    case T_LINE: /* as the API's one-line fields: 1-200 characters (a version 100 bytes) */
+        if (org_name_check(v, &why))
+            break;
+        why = "a version is at most 100 bytes";
+        if (strcmp(col->name, "version") == 0 && strlen(v) > 100)
+            break;
+        return json_object_set_new(body, col->name, json_string(v)) == 0;
     case T_TEXT:
         why = "longer than 4000 bytes";
         if (strlen(v) > CAT_TEXT_MAX)
@@ -397,8 +403,14 @@ static int import_sbom(struct import *im, struct db *db, const struct org_actor 
             problem(im, 1, where, "a component needs a name");
             continue;
         }
-        if (strlen(name) > SBOM_NAME_MAX || (vendor && strlen(vendor) > SBOM_NAME_MAX)) {
-            problem(im, 1, where, "a name or publisher longer than 200 bytes");
+        const char *why = NULL, *version = text(c, "version");
+        if (org_name_check(name, &why) || (vendor && org_name_check(vendor, &why)) ||
+            (version && org_name_check(version, &why))) {
+            problem(im, 1, where, "the name, publisher or version: %s", why);
+            continue;
+        }
+        if (version && strlen(version) > 100) {
+            problem(im, 1, where, "a version is at most 100 bytes");
             continue;
         }
         str_format(key, sizeof(key), "%s", name);
