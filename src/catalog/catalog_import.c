@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COLUMNS_MAX 16
-#define LINK_MAX    256 /* systems one information asset names */
+#define COLUMNS_MAX    16
+#define LINK_MAX       256 /* systems one information asset names */
+#define SBOM_SHOWN_MAX 96  /* a component named in a message */
 
 enum col_type { T_TEXT, T_LINE, T_ID, T_BOOL, T_DATE, T_LEVEL, T_COUNT, T_LIST, T_CODE, T_USER };
 
@@ -229,17 +230,25 @@ static bool put_value(struct import *im, long line, const struct column *col, co
     return false;
 }
 
-/* A key seen twice in the file is reported on the later line. */
-static bool first_time(struct import *im, long line, const char *column, const char *key)
+/* A key seen twice in the file is reported on the later line (as shown, or as the key). */
+static bool first_time(struct import *im, long line, const char *column, const char *key,
+                       const char *shown)
 {
     json_t *was = json_object_get(im->seen, key);
     if (was) {
-        problem(im, line, column, "'%s' is also on line %lld", key,
+        problem(im, line, column, "%s is also on line %lld", shown ? shown : key,
                 (long long)json_integer_value(was));
         return false;
     }
     json_object_set_new(im->seen, key, json_integer(line));
     return true;
+}
+
+/* Columns whose empty cell keeps the stored value (or the default) rather than clearing it. */
+static bool keeps_when_empty(const char *column)
+{
+    return strcmp(column, "hosting") == 0 || strcmp(column, "description") == 0 ||
+           strcmp(column, "classified_at") == 0;
 }
 
 static int apply_row(struct import *im, struct db *db, const struct org_actor *who,
@@ -265,8 +274,7 @@ static int apply_row(struct import *im, struct db *db, const struct org_actor *w
                 ok = false;
             } else if (col->type == T_BOOL) {
                 json_object_set_new(body, col->name, json_false()); /* empty is no */
-            } else if (col->type != T_LIST &&
-                       !strstr(" hosting description classified_at ", col->name)) {
+            } else if (col->type != T_LIST && !keeps_when_empty(col->name)) {
                 json_object_set_new(body, col->name, json_null()); /* no value */
             }
             continue;
@@ -286,14 +294,19 @@ static int apply_row(struct import *im, struct db *db, const struct org_actor *w
         system = json_string_value(json_object_get(body, "system_external_id"));
         str_copy(sys_id, sizeof(sys_id), system ? system : "");
         system = sys_id;
-        if (ok && str_format(key, sizeof(key), "%s|%s|%s", system,
-                             json_string_value(json_object_get(body, "kind")),
-                             json_string_value(json_object_get(body, "name"))) == 0)
-            ok = first_time(im, rec->line, "name", key);
+        const char *ckind = json_string_value(json_object_get(body, "kind"));
+        const char *cname = json_string_value(json_object_get(body, "name"));
+        char shown[400];
+        if (ok && str_format(key, sizeof(key), "%s|%s|%s", system, ckind, cname) == 0 &&
+            str_format(shown, sizeof(shown), "the %s component '%s' of %s", ckind, cname, system) ==
+                0)
+            ok = first_time(im, rec->line, "name", key, shown);
         json_object_del(body, "system_external_id");
     } else if (ok) {
-        ok = first_time(im, rec->line, "external_id",
-                        json_string_value(json_object_get(body, "external_id")));
+        char shown[CAT_EXTERNAL_ID_MAX + 3];
+        const char *ext = json_string_value(json_object_get(body, "external_id"));
+        str_format(shown, sizeof(shown), "'%s'", ext);
+        ok = first_time(im, rec->line, "external_id", ext, shown);
     }
     if (ok) {
         struct json_problem p = {0};
@@ -413,8 +426,10 @@ static int import_sbom(struct import *im, struct db *db, const struct org_actor 
             problem(im, 1, where, "a version is at most 100 bytes");
             continue;
         }
+        char shown[SBOM_SHOWN_MAX];
         str_format(key, sizeof(key), "%s", name);
-        if (!first_time(im, 1, where, key))
+        str_format(shown, sizeof(shown), "the component '%s'", cat_shown(name));
+        if (!first_time(im, 1, where, key, shown))
             continue;
         body =
             json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "kind", "software", "name", name, "product",

@@ -139,7 +139,8 @@ def _():
         "or licence",
         "cat_components_bad.csv:4: column 'cpe': " + CPE_WHY,
         "cat_components_bad.csv:5: column 'licence_count': a whole number from 0",
-        "cat_components_bad.csv:7: column 'name': 'IO-EKO|software|Raindance' is also on line 6",
+        "cat_components_bad.csv:7: column 'name': the software component 'Raindance' of IO-EKO "
+        "is also on line 6",
         "cat_components_bad.csv:8: column 'version': a version is at most 100 bytes",
     ])
 
