@@ -40,12 +40,20 @@
 static const char SQL_SYSTEM_FIND[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT
     " WHERE s.external_id = :external_id AND " IN_REACH("s.organisation_id");
 static const char SQL_SYSTEM_BY_ID[] = SYSTEM_SELECT " WHERE s.id = :id";
+/* The first page and the pages after a cursor are separate statements: a plain range on the
+ * ordering index lets a page deep into the cursor start where the last one ended, where
+ * "(:after_key IS NULL OR ...)" made SQLite walk the index from the beginning. */
 static const char SQL_SYSTEM_LIST_BY_ID[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
-    " AND (CAST(:after_key AS TEXT) IS NULL OR s.external_id > :after_id)"
+    " AND CAST(:after_key AS TEXT) IS NULL AND :after_id IS NULL ORDER BY s.external_id"
+    " LIMIT :limit";
+static const char SQL_SYSTEM_LIST_BY_ID_AFTER[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
+    " AND s.external_id > :after_id AND :after_key IS NOT NULL"
     " ORDER BY s.external_id LIMIT :limit";
 static const char SQL_SYSTEM_LIST_BY_NAME[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
-    " AND (CAST(:after_key AS TEXT) IS NULL OR s.name > :after_key"
-    "      OR (s.name = :after_key AND s.external_id > :after_id))"
+    " AND CAST(:after_key AS TEXT) IS NULL AND :after_id IS NULL"
+    " ORDER BY s.name, s.external_id LIMIT :limit";
+static const char SQL_SYSTEM_LIST_BY_NAME_AFTER[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
+    " AND (s.name, s.external_id) > (:after_key, :after_id)"
     " ORDER BY s.name, s.external_id LIMIT :limit";
 static const char SQL_SYSTEM_TAKEN[] =
     "SELECT count(*) FROM system WHERE external_id = :external_id";
@@ -133,7 +141,9 @@ int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct
                         json_t *items)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, f->by_name ? SQL_SYSTEM_LIST_BY_NAME : SQL_SYSTEM_LIST_BY_ID, &st);
+    static const char *const sql[2][2] = {{SQL_SYSTEM_LIST_BY_ID, SQL_SYSTEM_LIST_BY_ID_AFTER},
+                                          {SQL_SYSTEM_LIST_BY_NAME, SQL_SYSTEM_LIST_BY_NAME_AFTER}};
+    int rc = db_prepare(db, sql[f->by_name ? 1 : 0][f->after_key ? 1 : 0], &st);
     if (rc)
         return rc;
     rc = cat_bind_scope(st, who);
