@@ -151,6 +151,9 @@ int cpe_check(const char *cpe, const char **why)
 
 /* ---- systems ---- */
 
+static int with_relations(struct db *db, const struct org_actor *who, int64_t system_id,
+                          json_t *out);
+
 static const char *member(json_t *o, const char *name)
 {
     return json_string_value(json_object_get(o, name));
@@ -333,6 +336,8 @@ static int system_save(struct db *db, const struct org_actor *who, const char *k
                               &w, out);
     if (!rc)
         with_level_name(*out);
+    if (!rc)
+        rc = with_relations(db, who, w.id, *out);
     json_decref(cur);
     json_decref(next);
     json_decref(none);
@@ -368,6 +373,12 @@ int system_get(struct db *db, const struct org_actor *who, const char *external_
     int rc = cat_sql_system_find(db, who, external_id, &row);
     if (!rc)
         *out = with_level_name(cat_public(row));
+    if (!rc)
+        rc = with_relations(db, who, hidden(row, "_id"), *out);
+    if (rc && *out) {
+        json_decref(*out);
+        *out = NULL;
+    }
     json_decref(row);
     return rc;
 }
@@ -611,4 +622,170 @@ int component_import_save(struct db *db, const struct org_actor *who,
     json_decref(items);
     json_decref(out);
     return rc;
+}
+
+/* ---- organisations using a system and its dependencies ---- */
+
+/* The users and dependencies of sys added to out as "users" and "dependencies". */
+static int with_relations(struct db *db, const struct org_actor *who, int64_t system_id,
+                          json_t *out)
+{
+    json_t *users = json_array(), *deps = json_array();
+    int rc = cat_sql_relations(db, who, CAT_REL_USER, system_id, users);
+    if (!rc)
+        rc = cat_sql_relations(db, who, CAT_REL_DEPENDENCY, system_id, deps);
+    if (!rc)
+        rc = json_object_set(out, "users", users) || json_object_set(out, "dependencies", deps)
+                 ? ERR_NOMEM
+                 : 0;
+    json_decref(users);
+    json_decref(deps);
+    return rc;
+}
+
+static int relation_apply(struct db *db, const struct org_actor *who, const char *sys_ext,
+                          bool dependency, const char *other, bool on, struct json_problem *p)
+{
+    json_t *sys = NULL, *dep = NULL, *entry = NULL;
+    struct org_row org = {0};
+    char code[ORG_CODE_MAX + 1];
+    const char *why;
+    int64_t other_id = 0;
+    bool exists = false;
+    int rc = system_of(db, who, sys_ext, &sys);
+    if (!rc && dependency) {
+        rc = system_of(db, who, other, &dep);
+        other_id = rc ? 0 : hidden(dep, "_id");
+        if (!rc && other_id == hidden(sys, "_id"))
+            rc = cat_reject(p, 422, "self_dependency", NULL, "a system cannot depend on itself");
+    } else if (!rc) {
+        rc = !other || org_code_normalise(other, code, &why)
+                 ? ERR_NOTFOUND
+                 : org_sql_org_find(db, who, code, &org);
+        other_id = org.id;
+    }
+    if (!rc)
+        rc = cat_sql_relation_exists(db, dependency ? CAT_REL_DEPENDENCY : CAT_REL_USER,
+                                     hidden(sys, "_id"), other_id, &exists);
+    if (!rc && !on && !exists)
+        rc = ERR_NOTFOUND;
+    if (!rc && on != exists) {
+        rc = cat_sql_relation_set(db, dependency ? CAT_REL_DEPENDENCY : CAT_REL_USER,
+                                  hidden(sys, "_id"), other_id, on);
+        entry =
+            json_pack("{s:s, s:s}", "system", sys_ext, dependency ? "depends_on" : "organisation",
+                      dependency ? other : org.code);
+        if (!rc && !entry)
+            rc = ERR_NOMEM;
+        if (!rc)
+            rc = cat_audit(db, who,
+                           dependency
+                               ? (on ? "system_dependency.create" : "system_dependency.delete")
+                               : (on ? "system_user.create" : "system_user.delete"),
+                           "system", sys_ext, hidden(sys, "_organisation_id"), on ? NULL : entry,
+                           on ? entry : NULL);
+    }
+    json_decref(sys);
+    json_decref(dep);
+    json_decref(entry);
+    return rc;
+}
+
+int system_relation(struct db *db, const struct org_actor *who, const char *system_external_id,
+                    bool dependency, const char *other, bool on, struct json_problem *p)
+{
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    return cat_finish(db, relation_apply(db, who, system_external_id, dependency, other, on, p),
+                      NULL);
+}
+
+/* ---- supplier contracts ---- */
+
+/* A supplier in reach by code; another kind is ERR_NOTFOUND, or not_a_supplier when p. */
+static int supplier_of(struct db *db, const struct org_actor *who, const char *given,
+                       struct org_row *org, struct json_problem *p)
+{
+    char code[ORG_CODE_MAX + 1];
+    const char *why;
+    int rc = !given || org_code_normalise(given, code, &why) ? ERR_NOTFOUND
+                                                             : org_sql_org_find(db, who, code, org);
+    if (!rc && strcmp(org->kind, "supplier") != 0)
+        rc = p ? cat_reject(p, 422, "not_a_supplier", NULL,
+                            "'%s' is not an organisation of kind supplier: only suppliers have a "
+                            "contract",
+                            org->code)
+               : ERR_NOTFOUND;
+    return rc;
+}
+
+/* The contract of org as its API object (nulls when none is recorded). */
+static int contract_of(struct db *db, const struct org_row *org, json_t **out)
+{
+    json_t *row = NULL;
+    int rc = cat_sql_contract_get(db, org->id, &row);
+    if (rc == ERR_NOTFOUND) {
+        rc = 0;
+        row = json_pack("{s:n, s:n, s:n}", "contract_reference", "contract_end", "updated_at");
+    }
+    if (!rc && !row)
+        rc = ERR_NOMEM;
+    if (!rc && json_object_set_new(row, "organisation", json_string(org->code)))
+        rc = ERR_NOMEM;
+    if (!rc)
+        *out = row;
+    else
+        json_decref(row);
+    return rc;
+}
+
+int supplier_contract_get(struct db *db, const struct org_actor *who, const char *code,
+                          json_t **out)
+{
+    struct org_row org = {0};
+    int rc = supplier_of(db, who, code, &org, NULL);
+    return rc ? rc : contract_of(db, &org, out);
+}
+
+static int contract_save(struct db *db, const struct org_actor *who, const char *code, json_t *in,
+                         json_t **out, struct json_problem *p)
+{
+    struct org_row org = {0};
+    char at[CLOCK_ISO_LEN];
+    json_t *cur = NULL;
+    const char *why, *ref = member(in, "contract_reference"), *end = member(in, "contract_end");
+    int rc = supplier_of(db, who, code, &org, p);
+    if (!rc && end && org_date_check(end, &why))
+        rc = cat_reject(p, 422, "invalid_date", "contract_end", "%s", why);
+    if (!rc)
+        rc = contract_of(db, &org, &cur);
+    if (!rc &&
+        json_equal(json_object_get(cur, "contract_reference"),
+                   json_object_get(in, "contract_reference")) &&
+        (end ? json_equal(json_object_get(cur, "contract_end"), json_object_get(in, "contract_end"))
+             : json_is_null(json_object_get(cur, "contract_end")))) {
+        *out = cur; /* nothing changes: nothing written, nothing audited */
+        return 0;
+    }
+    clock_format(clock_now(), at);
+    if (!rc)
+        rc = cat_sql_contract_put(db, org.id, ref, end, at);
+    if (!rc)
+        rc = contract_of(db, &org, out);
+    if (!rc)
+        rc = cat_audit(db, who, "supplier_contract.update", "organisation", org.code, org.id,
+                       json_is_null(json_object_get(cur, "contract_reference")) ? NULL : cur, *out);
+    json_decref(cur);
+    return rc;
+}
+
+int supplier_contract_put(struct db *db, const struct org_actor *who, const char *code,
+                          json_t *body, json_t **out, struct json_problem *p)
+{
+    *out = NULL;
+    int rc = db_begin(db);
+    if (rc)
+        return rc;
+    return cat_finish(db, contract_save(db, who, code, body, out, p), out);
 }

@@ -78,4 +78,20 @@ int catalog_import(struct db *db, const char *kind, const char *system_external_
                    const char *actor, const char *file, const char *data, size_t len,
                    struct import_report *rep);
 
+/* ---- organisations using a system, its dependencies (the system in reach, else ERR_NOTFOUND) ----
+ * other is an organisation code (dependency false) or a system's external id (true), in reach,
+ * else ERR_NOTFOUND; a system never depends on itself (422 self_dependency). on: PUT, idempotent;
+ * off: DELETE, ERR_NOTFOUND when there is no such pair. Audited when something changes. */
+int system_relation(struct db *db, const struct org_actor *who, const char *system_external_id,
+                    bool dependency, const char *other, bool on, struct json_problem *p);
+
+/* ---- a supplier's contract (the organisation in reach and of kind supplier) ----
+ * {organisation, contract_reference, contract_end, updated_at}, nulls when none is recorded.
+ * get: another kind is ERR_NOTFOUND; put: 422 not_a_supplier; contract_end a real date or null.
+ * A put that changes nothing writes nothing. */
+int supplier_contract_get(struct db *db, const struct org_actor *who, const char *code,
+                          json_t **out);
+int supplier_contract_put(struct db *db, const struct org_actor *who, const char *code,
+                          json_t *body, json_t **out, struct json_problem *p);
+
 #endif

@@ -238,3 +238,82 @@ int h_component_delete(struct req *req, struct resp *resp)
     resp->len = 0;
     return 0;
 }
+
+/* PUT of a relation takes the empty object {}: the pair is the resource, it has no fields. */
+const struct field relation_fields[] = {
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct field contract_fields[] = {
+    {"contract_reference", FIELD_STRING, FIELD_REQUIRED | FIELD_ONE_LINE, 1, 100,
+     "The contract's reference (diarienummer or contract number)"},
+    {"contract_end", FIELD_STRING, FIELD_NULLABLE, 10, 10, "When it ends: YYYY-MM-DD, or null"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static int relation(struct req *req, struct resp *resp, bool dependency, bool on)
+{
+    struct org_actor who = actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = system_relation(db, &who, req_param(req, "external_id"), dependency,
+                             req_param(req, dependency ? "dep_external_id" : "code"), on, &p);
+    if (rc)
+        return fail(req, rc, &p);
+    resp->status = 204;
+    resp->body = "";
+    resp->len = 0;
+    return 0;
+}
+
+int h_system_user_add(struct req *req, struct resp *resp)
+{
+    return relation(req, resp, false, true);
+}
+
+int h_system_user_remove(struct req *req, struct resp *resp)
+{
+    return relation(req, resp, false, false);
+}
+
+int h_system_dependency_add(struct req *req, struct resp *resp)
+{
+    return relation(req, resp, true, true);
+}
+
+int h_system_dependency_remove(struct req *req, struct resp *resp)
+{
+    return relation(req, resp, true, false);
+}
+
+int h_contract_get(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {NULL};
+    struct org_actor who = actor_of(req);
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = supplier_contract_get(db, &who, req_param(req, "code"), &out);
+    if (rc)
+        return rc;
+    return resp_json(req, resp, 200, out);
+}
+
+int h_contract_put(struct req *req, struct resp *resp)
+{
+    struct org_actor who = actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = supplier_contract_put(db, &who, req_param(req, "code"), req->json, &out, &p);
+    if (rc)
+        return fail(req, rc, &p);
+    return resp_json(req, resp, 200, out);
+}

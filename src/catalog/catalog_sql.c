@@ -40,12 +40,20 @@
 static const char SQL_SYSTEM_FIND[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT
     " WHERE s.external_id = :external_id AND " IN_REACH("s.organisation_id");
 static const char SQL_SYSTEM_BY_ID[] = SYSTEM_SELECT " WHERE s.id = :id";
+/* The first page and the pages after a cursor are separate statements: a plain range on the
+ * ordering index lets a page deep into the cursor start where the last one ended, where
+ * "(:after_key IS NULL OR ...)" made SQLite walk the index from the beginning. */
 static const char SQL_SYSTEM_LIST_BY_ID[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
-    " AND (CAST(:after_key AS TEXT) IS NULL OR s.external_id > :after_id)"
+    " AND CAST(:after_key AS TEXT) IS NULL AND :after_id IS NULL ORDER BY s.external_id"
+    " LIMIT :limit";
+static const char SQL_SYSTEM_LIST_BY_ID_AFTER[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
+    " AND s.external_id > :after_id AND :after_key IS NOT NULL"
     " ORDER BY s.external_id LIMIT :limit";
 static const char SQL_SYSTEM_LIST_BY_NAME[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
-    " AND (CAST(:after_key AS TEXT) IS NULL OR s.name > :after_key"
-    "      OR (s.name = :after_key AND s.external_id > :after_id))"
+    " AND CAST(:after_key AS TEXT) IS NULL AND :after_id IS NULL"
+    " ORDER BY s.name, s.external_id LIMIT :limit";
+static const char SQL_SYSTEM_LIST_BY_NAME_AFTER[] = AUTHZ_SCOPE_CTE SYSTEM_SELECT SYSTEM_WHERE
+    " AND (s.name, s.external_id) > (:after_key, :after_id)"
     " ORDER BY s.name, s.external_id LIMIT :limit";
 static const char SQL_SYSTEM_TAKEN[] =
     "SELECT count(*) FROM system WHERE external_id = :external_id";
@@ -133,7 +141,9 @@ int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct
                         json_t *items)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, f->by_name ? SQL_SYSTEM_LIST_BY_NAME : SQL_SYSTEM_LIST_BY_ID, &st);
+    static const char *const sql[2][2] = {{SQL_SYSTEM_LIST_BY_ID, SQL_SYSTEM_LIST_BY_ID_AFTER},
+                                          {SQL_SYSTEM_LIST_BY_NAME, SQL_SYSTEM_LIST_BY_NAME_AFTER}};
+    int rc = db_prepare(db, sql[f->by_name ? 1 : 0][f->after_key ? 1 : 0], &st);
     if (rc)
         return rc;
     rc = cat_bind_scope(st, who);
@@ -308,4 +318,112 @@ int cat_sql_component_delete(struct db *db, int64_t id)
     if (rc)
         return rc;
     return cat_done(st, db_bind_int(st, ":id", id));
+}
+
+/* ---- organisations using a system, dependencies, supplier contracts ---- */
+
+static const char SQL_USERS_OF[] = AUTHZ_SCOPE_CTE
+    "SELECT o.code AS v FROM system_user_org u JOIN organisation o ON o.id = u.organisation_id"
+    " WHERE u.system_id = :system_id AND " IN_REACH("o.id") " ORDER BY o.code";
+static const char SQL_DEPS_OF[] = AUTHZ_SCOPE_CTE
+    "SELECT d.external_id AS v FROM system_dependency sd JOIN system d ON d.id = sd.depends_on_id"
+    " WHERE sd.system_id = :system_id AND " IN_REACH("d.organisation_id") " ORDER BY d.external_id";
+static const char SQL_USER_EXISTS[] =
+    "SELECT count(*) FROM system_user_org WHERE system_id = :a AND organisation_id = :b";
+static const char SQL_USER_INSERT[] =
+    "INSERT INTO system_user_org (system_id, organisation_id) VALUES (:a, :b)";
+static const char SQL_USER_DELETE[] =
+    "DELETE FROM system_user_org WHERE system_id = :a AND organisation_id = :b";
+static const char SQL_DEP_EXISTS[] =
+    "SELECT count(*) FROM system_dependency WHERE system_id = :a AND depends_on_id = :b";
+static const char SQL_DEP_INSERT[] =
+    "INSERT INTO system_dependency (system_id, depends_on_id) VALUES (:a, :b)";
+static const char SQL_DEP_DELETE[] =
+    "DELETE FROM system_dependency WHERE system_id = :a AND depends_on_id = :b";
+static const char SQL_CONTRACT_GET[] =
+    "SELECT contract_reference, contract_end, updated_at FROM supplier_contract"
+    " WHERE organisation_id = :org";
+static const char SQL_CONTRACT_PUT[] =
+    "INSERT INTO supplier_contract (organisation_id, contract_reference, contract_end,"
+    " created_at, updated_at) VALUES (:org, :ref, :end, :at, :at)"
+    " ON CONFLICT (organisation_id) DO UPDATE SET contract_reference = excluded.contract_reference,"
+    " contract_end = excluded.contract_end, updated_at = excluded.updated_at";
+
+int cat_sql_relations(struct db *db, const struct org_actor *who, enum cat_relation kind,
+                      int64_t system_id, json_t *values)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, kind == CAT_REL_USER ? SQL_USERS_OF : SQL_DEPS_OF, &st);
+    if (rc)
+        return rc;
+    rc = cat_bind_scope(st, who);
+    if (!rc)
+        rc = db_bind_int(st, ":system_id", system_id);
+    while (!rc && (rc = db_step(st)) == DB_ROW)
+        rc = json_array_append_new(values, json_string(db_col_text(st, 0))) ? ERR_NOMEM : 0;
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
+static int pair_stmt(struct db *db, const char *sql, int64_t a, int64_t b, struct db_stmt **st)
+{
+    int rc = db_prepare(db, sql, st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(*st, ":a", a);
+    if (!rc)
+        rc = db_bind_int(*st, ":b", b);
+    return rc;
+}
+
+int cat_sql_relation_exists(struct db *db, enum cat_relation kind, int64_t system_id,
+                            int64_t other_id, bool *yes)
+{
+    struct db_stmt *st = NULL;
+    int64_t n = 0;
+    int rc = pair_stmt(db, kind == CAT_REL_USER ? SQL_USER_EXISTS : SQL_DEP_EXISTS, system_id,
+                       other_id, &st);
+    if (!st)
+        return rc;
+    rc = cat_one_int(st, rc, &n);
+    *yes = n > 0;
+    return rc;
+}
+
+int cat_sql_relation_set(struct db *db, enum cat_relation kind, int64_t system_id, int64_t other_id,
+                         bool on)
+{
+    static const char *const sql[2][2] = {{SQL_USER_DELETE, SQL_USER_INSERT},
+                                          {SQL_DEP_DELETE, SQL_DEP_INSERT}};
+    struct db_stmt *st = NULL;
+    int rc = pair_stmt(db, sql[kind == CAT_REL_USER ? 0 : 1][on ? 1 : 0], system_id, other_id, &st);
+    if (!st)
+        return rc;
+    return cat_done(st, rc);
+}
+
+int cat_sql_contract_get(struct db *db, int64_t org_id, json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_CONTRACT_GET, &st);
+    if (rc)
+        return rc;
+    return cat_one_row(st, db_bind_int(st, ":org", org_id), out);
+}
+
+int cat_sql_contract_put(struct db *db, int64_t org_id, const char *reference, const char *end,
+                         const char *at)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_CONTRACT_PUT, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":org", org_id);
+    if (!rc)
+        rc = db_bind_text(st, ":ref", reference);
+    if (!rc)
+        rc = db_bind_text(st, ":end", end);
+    if (!rc)
+        rc = db_bind_text(st, ":at", at);
+    return cat_done(st, rc);
 }

@@ -52,4 +52,24 @@ int cat_sql_component_save(struct db *db, int64_t system_id, json_t *c, const ch
                            int64_t *id);
 int cat_sql_component_delete(struct db *db, int64_t id);
 
+/* The organisations using a system (system_user_org) or the systems it depends on
+ * (system_dependency). */
+enum cat_relation { CAT_REL_USER, CAT_REL_DEPENDENCY };
+
+/* Codes (users) or external ids (dependencies) of system_id, in reach only, sorted, appended
+ * to values as strings. */
+int cat_sql_relations(struct db *db, const struct org_actor *who, enum cat_relation kind,
+                      int64_t system_id, json_t *values);
+int cat_sql_relation_exists(struct db *db, enum cat_relation kind, int64_t system_id,
+                            int64_t other_id, bool *yes);
+/* Insert (on) or delete the pair. */
+int cat_sql_relation_set(struct db *db, enum cat_relation kind, int64_t system_id, int64_t other_id,
+                         bool on);
+
+/* A supplier's contract {contract_reference, contract_end, updated_at}; none: ERR_NOTFOUND. */
+int cat_sql_contract_get(struct db *db, int64_t org_id, json_t **out);
+/* Insert or replace it; end may be NULL. */
+int cat_sql_contract_put(struct db *db, int64_t org_id, const char *reference, const char *end,
+                         const char *at);
+
 #endif

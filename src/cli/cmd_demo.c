@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PER_ROLE 2 /* users listed per role in the how-to-log-in block */
 
@@ -54,32 +55,85 @@ static void print_logins(const struct demo_result *res)
     }
 }
 
+/* --scale region (or --scale=region): true; no argument: false; else a usage error. */
+static int parse_scale(int argc, char **argv, bool *region)
+{
+    *region = false;
+    if (argc == 1)
+        return 0;
+    if (argc == 2 && strcmp(argv[1], "--scale=region") == 0) {
+        *region = true;
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "--scale") == 0 && strcmp(argv[2], "region") == 0) {
+        *region = true;
+        return 0;
+    }
+    if (strncmp(argv[1], "--scale", 7) == 0)
+        return cli_usage_error("demo", "the only scale is region: varn demo --scale region");
+    return cli_usage_error("demo", "unexpected argument '%s'", argv[1]);
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int add_scale(struct db *db, const char *url)
+{
+    struct demo_scale_result res;
+    char msg[512] = "";
+    double start = seconds_now();
+    int rc = demo_scale_region(db, &res, msg, sizeof(msg));
+    double took = seconds_now() - start;
+    if (rc)
+        return cli_fail("%s", msg);
+    if (res.already) {
+        printf("The region-scale catalog is already in %s: nothing done.\n", url);
+        return CLI_OK;
+    }
+    printf("Added the region-scale catalog to %s in %.2f s: %d systems, %d components, %d "
+           "information assets, %d links; levels recomputed.\n"
+           "Lade till regionens katalog och klassning.\n",
+           url, took, res.systems, res.components, res.information, res.links);
+    return CLI_OK;
+}
+
 int cmd_demo(int argc, char **argv, struct app *app)
 {
-    if (argc > 1)
-        return cli_usage_error("demo", "unexpected argument '%s'", argv[1]);
+    bool region;
+    int rc = parse_scale(argc, argv, &region);
+    if (rc)
+        return rc;
     char msg[512] = "";
     struct db *db;
     struct demo_result res;
     const char *password = getenv("VARN_DEMO_PASSWORD");
-    int rc = db_open(app->db_url, 0, &db, msg, sizeof(msg));
+    rc = db_open(app->db_url, 0, &db, msg, sizeof(msg));
     if (rc)
         return cli_fail("%s", msg);
     rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,
                                sizeof(msg));
     if (!rc)
         rc = demo_load(db, password && *password ? password : NULL, &res, msg, sizeof(msg));
-    db_close(db);
-    if (rc)
+    if (rc) {
+        db_close(db);
         return cli_fail("%s", msg);
+    }
     if (res.already) {
         printf("The demo region is already in %s: nothing done.\n", app->db_url);
-        return CLI_OK;
+    } else {
+        printf("Created the demo region in %s: %d organisations, %d people, %d role "
+               "assignments.\n"
+               "Skapade demoregionen: IT-centrum (ITC) med Norrby, Söderås och Västerfjäll "
+               "kommun,\n"
+               "Norrby Energi AB, leverantören Nordsys AB och revisionsbyrån Kvist & Partners.\n",
+               app->db_url, res.organisations, res.people, res.roles);
+        print_logins(&res);
     }
-    printf("Created the demo region in %s: %d organisations, %d people, %d role assignments.\n"
-           "Skapade demoregionen: IT-centrum (ITC) med Norrby, Söderås och Västerfjäll kommun,\n"
-           "Norrby Energi AB, leverantören Nordsys AB och revisionsbyrån Kvist & Partners.\n",
-           app->db_url, res.organisations, res.people, res.roles);
-    print_logins(&res);
-    return CLI_OK;
+    rc = region ? add_scale(db, app->db_url) : CLI_OK;
+    db_close(db);
+    return rc;
 }

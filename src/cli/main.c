@@ -101,12 +101,18 @@ const struct command cli_commands[] = {
      "command's output) and check against it.\n"
      "\n"
      "  --head HASH  a head noted earlier; exit 1 unless it is an entry of the chain\n"},
-    {"demo", cmd_demo, "varn demo", "fill a new database with a fictional region to try Värn with",
+    {"demo", cmd_demo, "varn demo [--scale region]",
+     "fill a new database with a fictional region to try Värn with",
      "After 'varn init': adds three fictional municipalities, a municipal company, a supplier\n"
      "and an external party below the IT centre, with about 40 people holding every role, in\n"
      "one transaction recorded in the audit log. Every demo person can log in with the same\n"
      "password: VARN_DEMO_PASSWORD, or a generated one printed once. Does nothing when the\n"
-     "demo data is already there; refuses a database where only part of it is.\n"},
+     "demo data is already there; refuses a database where only part of it is.\n"
+     "\n"
+     "  --scale region  also add the catalog and classification at region scale: 2 000\n"
+     "                  systems with components and 4 000 classified information assets,\n"
+     "                  each processed by one to three systems, in one transaction (the demo\n"
+     "                  region is created first when it is not there)\n"},
 };
 const int cli_commands_count = (int)(sizeof(cli_commands) / sizeof(cli_commands[0]));
 

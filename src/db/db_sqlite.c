@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +155,21 @@ static int check_identity(sqlite3 *h, const char *path, bool may_claim, char *ms
     return ERR_INVALID;
 }
 
+/* Before SQLite initialises: no bulk page-cache allocation per cache. By default every page
+ * cache, including those of the small temporary b-trees a query opens (UNION, IN (SELECT ...),
+ * the recursive scope CTE), first allocates 20 pages in one block, about 90 KiB; three per list
+ * query made every request allocate and free some 250 KiB, which the allocator handed back to
+ * the kernel and faulted in again each time (bench/RESULTS.md, the catalog list). Pages are
+ * now allocated as they are needed. */
+static void sqlite_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+}
+
 static int open_handle(const char *path, unsigned flags, sqlite3 **out, char *msg, size_t len)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, sqlite_configure);
     int oflags = SQLITE_OPEN_NOMUTEX;
     if (flags & DB_OPEN_READONLY)
         oflags |= SQLITE_OPEN_READONLY;

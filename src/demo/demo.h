@@ -42,4 +42,25 @@ struct demo_result {
 int demo_load(struct db *db, const char *password, struct demo_result *out, char *msg,
               size_t msglen);
 
+/* The catalog and classification at region scale (product.md §7). */
+#define DEMO_SCALE_SYSTEMS     2000
+#define DEMO_SCALE_INFORMATION 4000
+
+struct demo_scale_result {
+    bool already;    /* the region-scale catalog was there already: nothing was done */
+    int systems;     /* systems created */
+    int components;  /* components created (one to three per system) */
+    int information; /* information assets created */
+    int links;       /* system-information links created (one to three per asset) */
+};
+
+/* Add DEMO_SCALE_SYSTEMS systems with components and DEMO_SCALE_INFORMATION classified
+ * information assets, each processed by one to three systems, to the demo region, owned by the
+ * demo people holding system_owner and information_owner; then set every system's levels from
+ * its information. One transaction, recorded in the audit log as one "demo.scale" entry by
+ * "cli:demo" with the counts. The data is generated deterministically (the same on every
+ * database). Needs the demo region (ERR_NOTFOUND with msg otherwise); does nothing (and sets
+ * out->already) when its first system exists. */
+int demo_scale_region(struct db *db, struct demo_scale_result *out, char *msg, size_t msglen);
+
 #endif

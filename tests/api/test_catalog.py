@@ -18,7 +18,8 @@ test = suite.test
 SYSTEM_KEYS = {"external_id", "name", "description", "organisation", "system_owner",
                "administrator", "supplier", "lifecycle", "hosting", "hosting_country",
                "internet_facing", "sso", "mfa_enforced", "last_significant_change", "k", "r", "t",
-               "level", "level_name_sv", "personal_data", "created_at", "updated_at"}
+               "level", "level_name_sv", "personal_data", "created_at", "updated_at", "users",
+               "dependencies"}
 
 
 @test("a system is created with its defaults, read back, and the creation is audited")

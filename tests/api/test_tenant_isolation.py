@@ -94,6 +94,22 @@ def world():
             state["canary_component"] = str(json.loads(b)["id"])
     st, _, b = call("PUT", "/api/v1/systems/CANARY-SYS/information/CANARY-INFO", admin)
     must(st, 204, "link the canaries: %r" % b[:300])
+    # A second canary system that the first depends on, SODERAS using the first, and a canary
+    # supplier under SODERAS with a contract.
+    st, _, b = call("POST", "/api/v1/systems", admin,
+                    {"external_id": "CANARY-SYS2", "name": CANARY + " system 2",
+                     "organisation": "SODERAS", "system_owner": "canary.soderas"})
+    must(st, 201, "create CANARY-SYS2: %r" % b[:300])
+    st, _, b = call("POST", "/api/v1/organisations", admin,
+                    {"code": "SODLEV", "name": CANARY + " supplier", "kind": "supplier",
+                     "parent_code": "SODERAS", "org_number": "556677-8899"})
+    must(st, 201, "create SODLEV: %r" % b[:300])
+    for method, path, body in (
+            ("PUT", "/api/v1/systems/CANARY-SYS/users/SODERAS", None),
+            ("PUT", "/api/v1/systems/CANARY-SYS/dependencies/CANARY-SYS2", None),
+            ("PUT", "/api/v1/organisations/SODLEV/contract", {"contract_reference": CANARY})):
+        st, _, b = call(method, path, admin, body)
+        must(st, 200 if "contract" in path else 204, "%s %s: %r" % (method, path, b[:300]))
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -107,15 +123,17 @@ def canaries(path=""):
     information asset under /information/ and the canary system under /systems/."""
     w = world()
     info = path.startswith("/api/v1/information/")
-    return {"code": "SODERAS", "user_id": "canary.soderas", "id": w["canary_ra"],
+    return {"code": "SODLEV" if path.endswith("/contract") else "SODERAS",
+            "user_id": "canary.soderas", "id": w["canary_ra"],
             "external_id": "CANARY-INFO" if info else "CANARY-SYS",
             "component_id": w["canary_component"], "info_external_id": "CANARY-INFO",
-            "/api/v1/api-tokens/{id}": w["canary_token"]}
+            "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"]}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "external_id": "NO-SUCH-OBJECT", "component_id": "987654321",
-           "info_external_id": "NO-SUCH-INFO", "/api/v1/api-tokens/{id}": "987654321"}
+           "info_external_id": "NO-SUCH-INFO", "dep_external_id": "NO-SUCH-SYSTEM",
+           "/api/v1/api-tokens/{id}": "987654321"}
 
 
 # Bodies that pass a route's field table, so that the request reaches the object lookup (a
@@ -124,6 +142,7 @@ BODIES = {
     ("POST", "/api/v1/systems/{external_id}/components"): {"kind": "hardware", "name": "x"},
     ("POST", "/api/v1/systems/{external_id}/raises"): {"aspect": "k", "level": 4,
                                                        "reason": "accumulation"},
+    ("PUT", "/api/v1/organisations/{code}/contract"): {"contract_reference": "x"},
 }
 
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""varn demo --scale region: the region-scale catalog and classification (2 000 systems with
+components, 4 000 classified information assets, each processed by one to three systems) owned by
+people holding the right roles, every system's levels equal to the highest of its information's
+(checked in Python for a sample), one audit entry, a second run changing nothing; the time it
+takes is printed, not asserted tightly."""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from varn_harness import (Suite, check, db_digest, eq, main, run_varn, sql_rows,  # noqa: E402
+                          tempdir)
+
+suite = Suite()
+test = suite.test
+_state = {}
+
+
+def scaled():
+    """A database after init and demo --scale region: (path, output, seconds)."""
+    if "db" not in _state:
+        db = os.path.join(tempdir(), "varn.db")
+        r = run_varn("init", db=db)
+        eq(r.returncode, 0, "init (%s)" % r.stderr)
+        start = time.monotonic()
+        r = run_varn("demo", "--scale", "region", db=db)
+        took = time.monotonic() - start
+        eq(r.returncode, 0, "demo --scale region (%s)" % r.stderr)
+        _state.update(db=db, out=r.stdout, took=took)
+    return _state["db"], _state["out"], _state["took"]
+
+
+def one(db, sql, params=()):
+    return sql_rows(db, sql, params)[0][0]
+
+
+@test("on a new database it creates the demo region first, then 2 000 systems and 4 000 assets")
+def _():
+    db, out, took = scaled()
+    print("# varn demo --scale region took %.2f s (init excluded, demo region included)" % took)
+    check("Created the demo region" in out, "the demo region first: %r" % out[:200])
+    eq(one(db, "SELECT count(*) FROM system WHERE external_id LIKE 'R-SYS-%'"), 2000, "systems")
+    eq(one(db, "SELECT count(*) FROM information WHERE external_id LIKE 'R-INFO-%'"), 4000,
+       "information assets")
+    per_system = sql_rows(db, "SELECT s.id, count(c.id) FROM system s LEFT JOIN component c"
+                              " ON c.system_id = s.id GROUP BY s.id")
+    check(all(1 <= n <= 3 for _, n in per_system), "one to three components per system")
+    per_info = sql_rows(db, "SELECT i.id, count(si.system_id) FROM information i LEFT JOIN"
+                            " system_information si ON si.information_id = i.id GROUP BY i.id")
+    check(all(1 <= n <= 3 for _, n in per_info), "each asset processed by one to three systems")
+    comps = one(db, "SELECT count(*) FROM component")
+    links = one(db, "SELECT count(*) FROM system_information")
+    check("2000 systems, %d components, 4000 information assets, %d links" % (comps, links)
+          in out, "the printed counts: %r" % out[-300:])
+    check(took < 60, "finished (took %.1f s)" % took)
+
+
+@test("systems and assets are owned by people holding system_owner / information_owner there")
+def _():
+    db, _, _ = scaled()
+    bad = one(db, "SELECT count(*) FROM system s WHERE NOT EXISTS (SELECT 1 FROM role_assignment"
+                  " ra WHERE ra.person_id = s.owner_id AND ra.role = 'system_owner'"
+                  " AND ra.organisation_id = s.organisation_id)")
+    eq(bad, 0, "systems whose owner lacks the role")
+    bad = one(db, "SELECT count(*) FROM information i WHERE NOT EXISTS (SELECT 1 FROM"
+                  " role_assignment ra WHERE ra.person_id = i.owner_id"
+                  " AND ra.role = 'information_owner' AND ra.organisation_id = i.organisation_id)")
+    eq(bad, 0, "assets whose owner lacks the role")
+    eq(one(db, "SELECT count(DISTINCT organisation_id) FROM system"), 5, "owning organisations")
+    bad = one(db, "SELECT count(*) FROM component WHERE kind = 'software' AND cpe NOT LIKE"
+                  " 'cpe:2.3:a:%'")
+    eq(bad, 0, "software components carry a CPE 2.3 string")
+
+
+@test("every sampled system's K, R, T, level and personal data are the max of its assets")
+def _():
+    db, _, _ = scaled()
+    rank = {"none": 0, "personal": 1, "sensitive": 2}
+    systems = sql_rows(db, "SELECT id, level_k, level_r, level_t, level_max, personal_level"
+                           " FROM system ORDER BY id")
+    sample = systems[::37] + systems[-3:]
+    for sid, k, r, t, mx, pl in sample:
+        infos = sql_rows(db, "SELECT i.k, i.r, i.t, i.personal_data FROM system_information si"
+                             " JOIN information i ON i.id = si.information_id"
+                             " WHERE si.system_id = ?", (sid,))
+        want = (max([i[0] for i in infos], default=0), max([i[1] for i in infos], default=0),
+                max([i[2] for i in infos], default=0))
+        eq((k, r, t), want, "system %d K, R, T" % sid)
+        eq(mx, max(want), "system %d level" % sid)
+        eq(pl, max([rank[i[3]] for i in infos], default=0), "system %d personal data" % sid)
+    check(len(sample) > 50, "sample size %d" % len(sample))
+    levels = {row[0] for row in sql_rows(db, "SELECT DISTINCT level_max FROM system")}
+    check(len(levels) >= 3, "levels vary: %r" % levels)
+
+
+@test("one audit entry demo.scale with the counts, and the audit chain still verifies")
+def _():
+    db, _, _ = scaled()
+    rows = sql_rows(db, "SELECT actor, after FROM audit_log WHERE action = 'demo.scale'")
+    eq(len(rows), 1, "one entry")
+    eq(rows[0][0], "cli:demo", "actor")
+    check('"systems": 2000' in rows[0][1] or '"systems":2000' in rows[0][1], rows[0][1])
+    r = run_varn("audit", "verify", db=db)
+    eq(r.returncode, 0, "audit verify (%s %s)" % (r.stdout, r.stderr))
+
+
+@test("a second run changes nothing and says so")
+def _():
+    db, _, _ = scaled()
+    before = db_digest(db)
+    r = run_varn("demo", "--scale", "region", db=db)
+    eq(r.returncode, 0, "second run (%s)" % r.stderr)
+    check("already" in r.stdout, r.stdout)
+    eq(db_digest(db), before, "database digest")
+
+
+@test("another scale is a usage error")
+def _():
+    db, _, _ = scaled()
+    r = run_varn("demo", "--scale", "country", db=db)
+    eq(r.returncode, 2, "exit code (%s)" % r.stderr)
+    check("region" in r.stderr, r.stderr)
+
+
+if __name__ == "__main__":
+    main(suite)
