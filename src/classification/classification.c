@@ -118,6 +118,24 @@ static int protection_of(struct db *db, const struct org_actor *who, int64_t sys
                                       (json_int_t)inherited, "driven_by", driven_by, "raised",
                                       raised));
     }
+    /* The information the system processes, as far as the caller reaches it. */
+    json_t *linked = prot ? json_array() : NULL;
+    static const char *const pd_names[] = {"none", "personal", "sensitive"};
+    for (size_t i = 0; linked && i < json_array_size(infos); i++) {
+        json_t *info = json_array_get(infos, i);
+        int64_t pd = hidden(info, "personal");
+        if (!json_is_true(json_object_get(info, "visible")))
+            continue;
+        json_array_append_new(
+            linked, json_pack("{s:O, s:O, s:I, s:I, s:I, s:s}", "external_id",
+                              json_object_get(info, "external_id"), "name",
+                              json_object_get(info, "name"), "k", (json_int_t)hidden(info, "k"),
+                              "r", (json_int_t)hidden(info, "r"), "t",
+                              (json_int_t)hidden(info, "t"), "personal_data",
+                              pd_names[pd >= 0 && pd <= 2 ? pd : 0]));
+    }
+    if (prot)
+        json_object_set_new(prot, "information", linked);
     json_decref(infos);
     json_decref(raises);
     *out = prot;

@@ -128,6 +128,8 @@ def _():
                 "raised": None}, "k from the K3 asset")
     eq((p["r"]["level"], p["r"]["driven_by"]["external_id"]), (1, "HWM-A"), "r")
     eq((p["t"]["level"], p["t"]["driven_by"]["external_id"]), (2, "HWM-B"), "t")
+    eq([(x["external_id"], x["k"], x["r"], x["t"]) for x in p["information"]],
+       [("HWM-A", 2, 1, 1), ("HWM-B", 3, 0, 2)], "the linked information is listed")
     s = ok("GET", "/api/v1/systems/HWM-1")
     eq((s["k"], s["r"], s["t"], s["level"]), (3, 1, 2, 3), "levels on the system")
     eq([x["external_id"] for x in ok("GET", "/api/v1/systems?q=hwm&level=3")["items"]],

@@ -9,7 +9,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  assertAccessible, assertClean, freshTotp, launchBrowser, screenshot, startVarn, strictContext,
+  assertAccessible, assertClean, describedBy, freshTotp, heading, launchBrowser, menu, row, screenshot, startVarn,
+  strictContext,
 } from './lib.mjs';
 
 const ADMIN_EMAIL = 'admin@itc.example';
@@ -28,28 +29,6 @@ after(async () => {
   if (browser) await browser.close();
   await varn.stop();
 });
-
-async function heading(p, name) {
-  await p.getByRole('heading', { level: 1, name }).waitFor();
-}
-
-/** Follows a link of the main menu, the way a user would, and waits for the page's heading. */
-async function menu(p, link, title) {
-  await p.getByRole('navigation', { name: /Huvudmeny|Main menu/ }).getByRole('link', { name: link, exact: true }).click();
-  await heading(p, title);
-  assert.equal(await p.title(), `${title} – Värn`);
-}
-
-/** The error texts a field points to with aria-describedby. */
-async function describedBy(locator) {
-  const ids = (await locator.getAttribute('aria-describedby')) ?? '';
-  const p = locator.page();
-  return Promise.all(ids.split(' ').filter(Boolean).map((id) => p.locator('#' + id).textContent()));
-}
-
-function row(p, text) {
-  return p.locator('tbody tr', { hasText: text });
-}
 
 test('the login page is in Swedish and reports a wrong password in words', { skip }, async () => {
   browser = await launchBrowser();
@@ -115,11 +94,11 @@ test('the signed-in frame: header, menu with capabilities to come, skip link', {
   await banner.getByRole('button', { name: 'Logga ut' }).waitFor();
   await banner.getByRole('button', { name: 'English' }).waitFor();
   const nav = page.getByRole('navigation', { name: 'Huvudmeny' });
-  for (const name of ['Översikt', 'Organisationer', 'Personer', 'Roller', 'Granskningslogg']) {
+  for (const name of ['Översikt', 'Systemkatalog', 'Klassning', 'Mina system', 'Min information', 'Organisationer', 'Personer', 'Roller', 'Granskningslogg']) {
     await nav.getByRole('link', { name, exact: true }).waitFor();
   }
   assert.equal(await nav.getByRole('link', { name: 'Översikt', exact: true }).getAttribute('aria-current'), 'page');
-  for (const name of ['Systemkatalog', 'Klassning', 'Risker', 'Behörigheter', 'Incidenter']) {
+  for (const name of ['Risker', 'Behörigheter', 'Incidenter']) {
     const item = nav.locator('li', { hasText: name });
     assert.match(await item.textContent(), /kommer/);
     assert.equal(await item.getByRole('link').count(), 0, `${name} is not a link yet`);

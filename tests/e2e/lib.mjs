@@ -38,6 +38,8 @@ export async function startVarn(env = {}) {
   });
   return {
     baseUrl,
+    /** Runs a varn command on the same database, e.g. ['token', 'create', ...]; its stdout. */
+    cli: (args) => execFileSync(bin, ['--db', db, ...args], { env: fullEnv, encoding: 'utf8' }),
     log: () => log,
     async stop() {
       if (child.exitCode === null) {
@@ -158,4 +160,71 @@ export async function freshTotp(secret) {
   const left = 30 - ((Date.now() / 1000) % 30);
   if (left < 5) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 200));
   return totp(secret);
+}
+
+/** A TOTP code from a later 30-second step than `after` (a step already used is refused). */
+export async function totpAfter(secret, after) {
+  while (Math.floor(Date.now() / 30000) <= after) await new Promise((resolve) => setTimeout(resolve, 500));
+  return freshTotp(secret);
+}
+
+export const totpStep = () => Math.floor(Date.now() / 30000);
+
+// ---- the pages, the way a user finds them ----
+
+export async function heading(p, name) {
+  await p.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+/** Follows a link of the main menu and waits for the page's heading and title. */
+export async function menu(p, link, title) {
+  await p.getByRole('navigation', { name: /Huvudmeny|Main menu/ }).getByRole('link', { name: link, exact: true }).click();
+  await heading(p, title);
+  assert.equal(await p.title(), `${title} – Värn`);
+}
+
+/** The texts a field points to with aria-describedby. */
+export async function describedBy(locator) {
+  const ids = (await locator.getAttribute('aria-describedby')) ?? '';
+  const p = locator.page();
+  return Promise.all(ids.split(' ').filter(Boolean).map((id) => p.locator('#' + id).textContent()));
+}
+
+export function row(p, text) {
+  return p.locator('tbody tr', { hasText: text });
+}
+
+/**
+ * The first login of an account: password, enrolment of two-step verification with a computed
+ * TOTP code, the recovery codes confirmed. Returns the secret and the TOTP step used.
+ */
+export async function firstLogin(p, username, password) {
+  await heading(p, 'Logga in');
+  await p.getByLabel('Användarnamn').fill(username);
+  await p.getByLabel('Lösenord').fill(password);
+  await p.getByRole('button', { name: 'Logga in' }).click();
+  await heading(p, 'Aktivera tvåstegsverifiering');
+  const secret = (await p.locator('#mfa-secret').textContent()).replace(/\s/g, '');
+  await p.getByLabel('Engångskod').fill(await freshTotp(secret));
+  const step = totpStep();
+  await p.getByRole('button', { name: 'Aktivera tvåstegsverifiering' }).click();
+  await heading(p, 'Spara dina återställningskoder');
+  await p.getByLabel('Jag har sparat mina återställningskoder på ett säkert ställe.').check();
+  await p.getByRole('button', { name: 'Fortsätt till Värn' }).click();
+  await heading(p, 'Översikt');
+  return { secret, step };
+}
+
+/** A later login: password and a TOTP code from a step after `step`. Returns the step used. */
+export async function login(p, username, password, secret, step) {
+  await heading(p, 'Logga in');
+  await p.getByLabel('Användarnamn').fill(username);
+  await p.getByLabel('Lösenord').fill(password);
+  await p.getByRole('button', { name: 'Logga in' }).click();
+  await heading(p, 'Tvåstegsverifiering');
+  await p.getByLabel('Engångskod').fill(await totpAfter(secret, step));
+  const used = totpStep();
+  await p.getByRole('button', { name: 'Verifiera' }).click();
+  await heading(p, 'Översikt');
+  return used;
 }

@@ -180,6 +180,126 @@ export interface MfaEnrolment {
   qr_svg: string;
 }
 
+
+export type Lifecycle = 'planned' | 'production' | 'decommissioning' | 'retired';
+export const LIFECYCLES: Lifecycle[] = ['planned', 'production', 'decommissioning', 'retired'];
+export type Hosting = 'own' | 'it_centre' | 'supplier' | 'cloud';
+export const HOSTINGS: Hosting[] = ['own', 'it_centre', 'supplier', 'cloud'];
+export type PersonalData = 'none' | 'personal' | 'sensitive';
+export const PERSONAL_DATA: PersonalData[] = ['none', 'personal', 'sensitive'];
+export const LEVELS = [0, 1, 2, 3, 4];
+export type Aspect = 'k' | 'r' | 't';
+export const ASPECTS: Aspect[] = ['k', 'r', 't'];
+export const RAISE_REASONS = ['accumulation', 'aggregation', 'integration', 'other'];
+export type ComponentKind = 'hardware' | 'software' | 'licence';
+export const COMPONENT_KINDS: ComponentKind[] = ['hardware', 'software', 'licence'];
+
+export interface System {
+  external_id: string;
+  name: string;
+  description: string | null;
+  organisation: string;
+  system_owner: string;
+  administrator: string | null;
+  supplier: string | null;
+  lifecycle: Lifecycle;
+  hosting: Hosting;
+  hosting_country: string | null;
+  internet_facing: boolean;
+  sso: boolean;
+  mfa_enforced: boolean;
+  last_significant_change: string | null;
+  k: number;
+  r: number;
+  t: number;
+  level: number;
+  level_name_sv: string;
+  personal_data: PersonalData;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SystemComponent {
+  id: number;
+  kind: ComponentKind;
+  name: string;
+  vendor: string | null;
+  product: string | null;
+  version: string | null;
+  cpe: string | null;
+  licence_count: number | null;
+  licences_in_use: number | null;
+  licence_expiry: string | null;
+  licence_cost: number | null;
+  end_of_support: string | null;
+}
+
+export interface Raise {
+  level: number;
+  reason: string;
+  note: string | null;
+  by: string;
+  at: string;
+}
+
+export interface AspectProtection {
+  level: number;
+  level_name_sv: string;
+  inherited: number;
+  driven_by: { external_id: string; name: string } | null;
+  raised: Raise | null;
+}
+
+export interface LinkedInformation {
+  external_id: string;
+  name: string;
+  k: number;
+  r: number;
+  t: number;
+  personal_data: PersonalData;
+}
+
+export interface Protection {
+  k: AspectProtection;
+  r: AspectProtection;
+  t: AspectProtection;
+  information?: LinkedInformation[];
+}
+
+export interface Requirement {
+  code: string;
+  aspect: string;
+  min_level: number;
+  text_sv: string;
+  text_en: string;
+  met: boolean | null;
+}
+
+export interface Requirements {
+  external_id: string;
+  lifecycle: Lifecycle;
+  kravlista: boolean;
+  items: Requirement[];
+}
+
+export interface Information {
+  external_id: string;
+  name: string;
+  description: string | null;
+  organisation: string;
+  information_owner: string;
+  k: number;
+  r: number;
+  t: number;
+  personal_data: PersonalData;
+  secrecy_reference: string | null;
+  classified_at: string | null;
+  classified_by: string | null;
+  review_due: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -220,4 +340,34 @@ export const api = {
   audit: (query: Query, signal?: AbortSignal) =>
     request<Page<AuditEntry>>('GET', '/audit' + queryString(query), { signal }),
   auditCsvUrl: (query: Query) => '/api/v1/audit' + queryString({ ...query, format: 'csv' }),
+  systems: (query: Query, signal?: AbortSignal) =>
+    request<Page<System>>('GET', '/systems' + queryString(query), { signal }),
+  mySystems: (query: Query, signal?: AbortSignal) =>
+    request<Page<System>>('GET', '/my/systems' + queryString(query), { signal }),
+  system: (id: string) => request<System>('GET', '/systems/' + enc(id)),
+  createSystem: (body: Record<string, unknown>) => request<System>('POST', '/systems', { body }),
+  updateSystem: (id: string, body: Record<string, unknown>) =>
+    request<System>('PATCH', '/systems/' + enc(id), { body }),
+  components: (id: string) => request<Page<SystemComponent>>('GET', '/systems/' + enc(id) + '/components'),
+  addComponent: (id: string, body: Record<string, unknown>) =>
+    request<SystemComponent>('POST', '/systems/' + enc(id) + '/components', { body }),
+  removeComponent: (id: string, componentId: number) =>
+    request<void>('DELETE', '/systems/' + enc(id) + '/components/' + enc(String(componentId))),
+  protection: (id: string) => request<Protection>('GET', '/systems/' + enc(id) + '/protection'),
+  raise: (id: string, body: { aspect: string; level: number; reason: string; note?: string }) =>
+    request<Protection>('POST', '/systems/' + enc(id) + '/raises', { body }),
+  requirements: (id: string) => request<Requirements>('GET', '/systems/' + enc(id) + '/requirements'),
+  link: (id: string, info: string) =>
+    request<void>('PUT', '/systems/' + enc(id) + '/information/' + enc(info), { body: {} }),
+  unlink: (id: string, info: string) =>
+    request<void>('DELETE', '/systems/' + enc(id) + '/information/' + enc(info)),
+
+  information: (query: Query, signal?: AbortSignal) =>
+    request<Page<Information>>('GET', '/information' + queryString(query), { signal }),
+  myInformation: (query: Query, signal?: AbortSignal) =>
+    request<Page<Information>>('GET', '/my/information' + queryString(query), { signal }),
+  informationAsset: (id: string) => request<Information>('GET', '/information/' + enc(id)),
+  createInformation: (body: Record<string, unknown>) => request<Information>('POST', '/information', { body }),
+  updateInformation: (id: string, body: Record<string, unknown>) =>
+    request<Information>('PATCH', '/information/' + enc(id), { body }),
 };
