@@ -126,13 +126,13 @@ static int protection_of(struct db *db, const struct org_actor *who, int64_t sys
         int64_t pd = hidden(info, "personal");
         if (!json_is_true(json_object_get(info, "visible")))
             continue;
-        json_array_append_new(
-            linked, json_pack("{s:O, s:O, s:I, s:I, s:I, s:s}", "external_id",
-                              json_object_get(info, "external_id"), "name",
-                              json_object_get(info, "name"), "k", (json_int_t)hidden(info, "k"),
-                              "r", (json_int_t)hidden(info, "r"), "t",
-                              (json_int_t)hidden(info, "t"), "personal_data",
-                              pd_names[pd >= 0 && pd <= 2 ? pd : 0]));
+        json_array_append_new(linked, json_pack("{s:O, s:O, s:I, s:I, s:I, s:s}", "external_id",
+                                                json_object_get(info, "external_id"), "name",
+                                                json_object_get(info, "name"), "k",
+                                                (json_int_t)hidden(info, "k"), "r",
+                                                (json_int_t)hidden(info, "r"), "t",
+                                                (json_int_t)hidden(info, "t"), "personal_data",
+                                                pd_names[pd >= 0 && pd <= 2 ? pd : 0]));
     }
     if (prot)
         json_object_set_new(prot, "information", linked);
