@@ -86,9 +86,10 @@ const struct command cli_commands[] = {
      "audited with the actor cli:<your user name>.\n"},
     {"restore", cmd_restore, "varn restore FILE",
      "replace the database with a backup, after checking it",
-     "Refuses a file that is not a Värn database, fails its integrity check or has a newer\n"
-     "schema. The replacement is one transaction: the live database is never half-written.\n"
-     "A running server sees the restored data at once.\n"},
+     "Refuses a file that is not a Värn database, fails its integrity check, has a newer\n"
+     "schema or an audit log whose hash chain does not verify. The replacement is one\n"
+     "transaction: the live database is never half-written. A running server sees the\n"
+     "restored data at once.\n"},
     {"audit", cmd_audit, "varn audit verify [--head HASH]", "check the audit log's hash chain",
      "Reads the whole audit log in order and checks that every entry's hash matches its\n"
      "contents, that each entry links to the one before it, that entries run 1, 2, 3 ...\n"

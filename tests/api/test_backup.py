@@ -257,12 +257,26 @@ def future(d):
     return path
 
 
+def tampered(d):
+    """A sound database whose audit log was edited: integrity_check cannot see it."""
+    path = os.path.join(d, "tampered.db")
+    shutil.copy(backup_file(), path)
+    con = sqlite3.connect(path)
+    changed = con.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1").rowcount
+    con.commit()
+    con.close()
+    eq(changed, 1, "audit entries edited")
+    check(integrity(path) == "ok", "the tampered backup is itself damaged")
+    return path
+
+
 REFUSED = [
     ("a text file", text_file, ["not a sqlite file", "not a värn database"]),
     ("the first half of a backup", truncated, ["malformed", "integrity"]),
     ("a SQLite file that is not Värn's", foreign, ["not a värn database"]),
     ("a backup with a corrupted page", corrupted, ["integrity check failed", "malformed"]),
     ("a backup with schema version 999", future, ["newer"]),
+    ("a backup whose audit log was edited", tampered, ["audit log", "entry 1"]),
     ("a file that does not exist", lambda d: os.path.join(d, "nothing.db"), ["cannot read"]),
 ]
 
