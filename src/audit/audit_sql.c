@@ -62,10 +62,7 @@ int audit_sql_insert(struct db *db, const struct audit_record *r)
         rc = db_bind_text(st, ":prev_hash", r->prev_hash);
     if (!rc)
         rc = db_bind_text(st, ":hash", r->hash);
-    if (!rc)
-        rc = db_step(st) == DB_DONE ? 0 : ERR_DB;
-    db_finalize(st);
-    return rc;
+    return db_finish(st, rc);
 }
 
 static const char SQL_CHAIN[] =

@@ -174,29 +174,6 @@ int cat_all_rows(struct db_stmt *st, int rc, json_t *items)
     return rc == DB_DONE ? 0 : rc;
 }
 
-int cat_done(struct db_stmt *st, int rc)
-{
-    if (!rc)
-        rc = db_step(st) == DB_DONE ? 0 : ERR_DB;
-    db_finalize(st);
-    return rc;
-}
-
-int cat_one_int(struct db_stmt *st, int rc, int64_t *out)
-{
-    if (!rc) {
-        rc = db_step(st);
-        if (rc == DB_ROW) {
-            *out = db_col_int(st, 0);
-            rc = 0;
-        } else if (rc == DB_DONE) {
-            rc = ERR_NOTFOUND;
-        }
-    }
-    db_finalize(st);
-    return rc;
-}
-
 /* ---- pages ---- */
 
 static bool given(const char *s)

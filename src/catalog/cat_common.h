@@ -48,10 +48,6 @@ json_t *cat_public(json_t *obj);
 int cat_one_row(struct db_stmt *st, int rc, json_t **out);
 /* Step st to its end, appending each row as JSON to items. Finalizes st. */
 int cat_all_rows(struct db_stmt *st, int rc, json_t *items);
-/* Step a statement that returns nothing. Finalizes st. */
-int cat_done(struct db_stmt *st, int rc);
-/* Step a statement giving one integer (count(*), RETURNING id). Finalizes st. */
-int cat_one_int(struct db_stmt *st, int rc, int64_t *out);
 
 /* ---- list pages ---- */
 

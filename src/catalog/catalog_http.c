@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/request.h"
+#include "org/org_http.h"
 
 #define ID_FIELD(name, flags, doc)                                                                 \
     {                                                                                              \
@@ -72,29 +73,12 @@ const struct field system_update_fields[] = {SYSTEM_FIELDS(0)};
 const struct field component_create_fields[] = {COMPONENT_FIELDS(FIELD_REQUIRED)};
 const struct field component_update_fields[] = {COMPONENT_FIELDS(0)};
 
-static struct org_actor actor_of(struct req *req)
-{
-    return (struct org_actor){.caller = &req->caller,
-                              .roles = req->roles,
-                              .everything = false,
-                              .actor = req->caller.actor,
-                              .address = req->caller.address[0] ? req->caller.address : NULL};
-}
-
-/* A module problem becomes the response's problem; other errors pass through. */
-static int fail(struct req *req, int rc, const struct json_problem *p)
-{
-    if (rc != ERR_REJECTED)
-        return rc;
-    return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
-}
-
 static int list(struct req *req, struct resp *resp, bool mine)
 {
     static const char *const params[] = {"limit",         "cursor", "sort",      "q",
                                          "organisation",  "owner",  "lifecycle", "level",
                                          "personal_data", "format", NULL};
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct system_list_query q = {
         .limit = req_query(req, "limit"),
         .cursor = req_query(req, "cursor"),
@@ -121,7 +105,7 @@ static int list(struct req *req, struct resp *resp, bool mine)
     if (!rc)
         rc = system_list(db, &who, &q, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
@@ -138,7 +122,7 @@ int h_my_systems(struct req *req, struct resp *resp)
 
 int h_system_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -146,13 +130,13 @@ int h_system_create(struct req *req, struct resp *resp)
     if (!rc)
         rc = system_create(db, &who, req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }
 
 int h_system_get(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_db(req, &db);
@@ -165,7 +149,7 @@ int h_system_get(struct req *req, struct resp *resp)
 
 int h_system_update(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -173,14 +157,14 @@ int h_system_update(struct req *req, struct resp *resp)
     if (!rc)
         rc = system_update(db, &who, req_param(req, "external_id"), req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
 int h_component_list(struct req *req, struct resp *resp)
 {
     static const char *const params[] = {NULL};
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_query_known(req, params);
@@ -195,7 +179,7 @@ int h_component_list(struct req *req, struct resp *resp)
 
 int h_component_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -203,13 +187,13 @@ int h_component_create(struct req *req, struct resp *resp)
     if (!rc)
         rc = component_create(db, &who, req_param(req, "external_id"), req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }
 
 int h_component_update(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -218,13 +202,13 @@ int h_component_update(struct req *req, struct resp *resp)
         rc = component_update(db, &who, req_param(req, "external_id"),
                               req_param(req, "component_id"), req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
 int h_component_delete(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     int rc = req_db(req, &db);
@@ -232,7 +216,7 @@ int h_component_delete(struct req *req, struct resp *resp)
         rc = component_delete(db, &who, req_param(req, "external_id"),
                               req_param(req, "component_id"), &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     resp->status = 204;
     resp->body = "";
     resp->len = 0;
@@ -253,7 +237,7 @@ const struct field contract_fields[] = {
 
 static int relation(struct req *req, struct resp *resp, bool dependency, bool on)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     int rc = req_db(req, &db);
@@ -261,7 +245,7 @@ static int relation(struct req *req, struct resp *resp, bool dependency, bool on
         rc = system_relation(db, &who, req_param(req, "external_id"), dependency,
                              req_param(req, dependency ? "dep_external_id" : "code"), on, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     resp->status = 204;
     resp->body = "";
     resp->len = 0;
@@ -291,7 +275,7 @@ int h_system_dependency_remove(struct req *req, struct resp *resp)
 int h_contract_get(struct req *req, struct resp *resp)
 {
     static const char *const params[] = {NULL};
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_query_known(req, params);
@@ -306,7 +290,7 @@ int h_contract_get(struct req *req, struct resp *resp)
 
 int h_contract_put(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -314,6 +298,6 @@ int h_contract_put(struct req *req, struct resp *resp)
     if (!rc)
         rc = supplier_contract_put(db, &who, req_param(req, "code"), req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }

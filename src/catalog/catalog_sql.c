@@ -177,7 +177,7 @@ int cat_sql_system_taken(struct db *db, const char *external_id, bool *taken)
     int rc = db_prepare(db, SQL_SYSTEM_TAKEN, &st);
     if (rc)
         return rc;
-    rc = cat_one_int(st, db_bind_text(st, ":external_id", external_id), &n);
+    rc = db_finish_int(st, db_bind_text(st, ":external_id", external_id), &n);
     *taken = n > 0;
     return rc;
 }
@@ -222,7 +222,7 @@ int cat_sql_system_insert(struct db *db, struct system_write *w, const char *at)
     int rc = db_prepare(db, SQL_SYSTEM_INSERT, &st);
     if (rc)
         return rc;
-    return cat_one_int(st, bind_system(st, w, at), &w->id);
+    return db_finish_int(st, bind_system(st, w, at), &w->id);
 }
 
 int cat_sql_system_update(struct db *db, const struct system_write *w, const char *at)
@@ -234,7 +234,7 @@ int cat_sql_system_update(struct db *db, const struct system_write *w, const cha
     rc = bind_system(st, w, at);
     if (!rc)
         rc = db_bind_int(st, ":id", w->id);
-    return cat_done(st, rc);
+    return db_finish(st, rc);
 }
 
 int cat_sql_holds_role(struct db *db, int64_t person_id, const char *role, int64_t org_id,
@@ -250,7 +250,7 @@ int cat_sql_holds_role(struct db *db, int64_t person_id, const char *role, int64
         rc = db_bind_int(st, ":person", person_id);
     if (!rc)
         rc = db_bind_text(st, ":role", role);
-    rc = cat_one_int(st, rc, &n);
+    rc = db_finish_int(st, rc, &n);
     *yes = n > 0;
     return rc;
 }
@@ -308,7 +308,7 @@ int cat_sql_component_save(struct db *db, int64_t system_id, json_t *c, const ch
         rc = db_bind_text(st, ":at", at);
     if (!rc && cid)
         rc = db_bind_int(st, ":id", json_integer_value(cid));
-    return cat_one_int(st, rc, id);
+    return db_finish_int(st, rc, id);
 }
 
 int cat_sql_component_delete(struct db *db, int64_t id)
@@ -317,7 +317,7 @@ int cat_sql_component_delete(struct db *db, int64_t id)
     int rc = db_prepare(db, SQL_COMPONENT_DELETE, &st);
     if (rc)
         return rc;
-    return cat_done(st, db_bind_int(st, ":id", id));
+    return db_finish(st, db_bind_int(st, ":id", id));
 }
 
 /* ---- organisations using a system, dependencies, supplier contracts ---- */
@@ -385,7 +385,7 @@ int cat_sql_relation_exists(struct db *db, enum cat_relation kind, int64_t syste
                        other_id, &st);
     if (!st)
         return rc;
-    rc = cat_one_int(st, rc, &n);
+    rc = db_finish_int(st, rc, &n);
     *yes = n > 0;
     return rc;
 }
@@ -399,7 +399,7 @@ int cat_sql_relation_set(struct db *db, enum cat_relation kind, int64_t system_i
     int rc = pair_stmt(db, sql[kind == CAT_REL_USER ? 0 : 1][on ? 1 : 0], system_id, other_id, &st);
     if (!st)
         return rc;
-    return cat_done(st, rc);
+    return db_finish(st, rc);
 }
 
 int cat_sql_contract_get(struct db *db, int64_t org_id, json_t **out)
@@ -425,5 +425,5 @@ int cat_sql_contract_put(struct db *db, int64_t org_id, const char *reference, c
         rc = db_bind_text(st, ":end", end);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return cat_done(st, rc);
+    return db_finish(st, rc);
 }

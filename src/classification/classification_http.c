@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/request.h"
+#include "org/org_http.h"
 
 #define INFO_FIELDS(req)                                                                           \
     {"external_id",                                                                                \
@@ -56,22 +57,6 @@ const struct field raise_fields[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-static struct org_actor actor_of(struct req *req)
-{
-    return (struct org_actor){.caller = &req->caller,
-                              .roles = req->roles,
-                              .everything = false,
-                              .actor = req->caller.actor,
-                              .address = req->caller.address[0] ? req->caller.address : NULL};
-}
-
-static int fail(struct req *req, int rc, const struct json_problem *p)
-{
-    if (rc != ERR_REJECTED)
-        return rc;
-    return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
-}
-
 static int list(struct req *req, struct resp *resp, bool mine)
 {
     static const char *const params[] = {"limit",
@@ -87,7 +72,7 @@ static int list(struct req *req, struct resp *resp, bool mine)
                                          "review_due_before",
                                          "format",
                                          NULL};
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct information_list_query q = {
         .limit = req_query(req, "limit"),
         .cursor = req_query(req, "cursor"),
@@ -116,7 +101,7 @@ static int list(struct req *req, struct resp *resp, bool mine)
     if (!rc)
         rc = information_list(db, &who, &q, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
@@ -133,7 +118,7 @@ int h_my_information(struct req *req, struct resp *resp)
 
 int h_information_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -141,13 +126,13 @@ int h_information_create(struct req *req, struct resp *resp)
     if (!rc)
         rc = information_create(db, &who, req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }
 
 int h_information_get(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_db(req, &db);
@@ -160,7 +145,7 @@ int h_information_get(struct req *req, struct resp *resp)
 
 int h_information_update(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -168,13 +153,13 @@ int h_information_update(struct req *req, struct resp *resp)
     if (!rc)
         rc = information_update(db, &who, req_param(req, "external_id"), req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
 static int link(struct req *req, struct resp *resp, bool on)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     int rc = req_db(req, &db);
     if (!rc)
@@ -203,7 +188,7 @@ typedef int (*system_view_fn)(struct db *, const struct org_actor *, const char 
 static int system_view(struct req *req, struct resp *resp, system_view_fn fn)
 {
     static const char *const params[] = {NULL};
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_query_known(req, params);
@@ -228,7 +213,7 @@ int h_system_requirements(struct req *req, struct resp *resp)
 
 int h_system_raise(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
@@ -236,6 +221,6 @@ int h_system_raise(struct req *req, struct resp *resp)
     if (!rc)
         rc = system_raise(db, &who, req_param(req, "external_id"), req->json, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }

@@ -162,7 +162,7 @@ int cls_sql_info_taken(struct db *db, const char *external_id, bool *taken)
     int rc = db_prepare(db, SQL_INFO_TAKEN, &st);
     if (rc)
         return rc;
-    rc = cat_one_int(st, db_bind_text(st, ":external_id", external_id), &n);
+    rc = db_finish_int(st, db_bind_text(st, ":external_id", external_id), &n);
     *taken = n > 0;
     return rc;
 }
@@ -205,7 +205,7 @@ int cls_sql_info_insert(struct db *db, struct information_write *w, const char *
     int rc = db_prepare(db, SQL_INFO_INSERT, &st);
     if (rc)
         return rc;
-    return cat_one_int(st, bind_info(st, w, at), &w->id);
+    return db_finish_int(st, bind_info(st, w, at), &w->id);
 }
 
 int cls_sql_info_update(struct db *db, const struct information_write *w, const char *at)
@@ -217,7 +217,7 @@ int cls_sql_info_update(struct db *db, const struct information_write *w, const 
     rc = bind_info(st, w, at);
     if (!rc)
         rc = db_bind_int(st, ":id", w->id);
-    return cat_done(st, rc);
+    return db_finish(st, rc);
 }
 
 /* ---- links ---- */
@@ -245,7 +245,7 @@ int cls_sql_link_exists(struct db *db, int64_t system_id, int64_t info_id, bool 
     int rc = link_stmt(db, SQL_LINK_EXISTS, system_id, info_id, &st);
     if (rc)
         return rc;
-    rc = cat_one_int(st, 0, &n);
+    rc = db_finish_int(st, 0, &n);
     *yes = n > 0;
     return rc;
 }
@@ -254,14 +254,14 @@ int cls_sql_link_insert(struct db *db, int64_t system_id, int64_t info_id)
 {
     struct db_stmt *st;
     int rc = link_stmt(db, SQL_LINK_INSERT, system_id, info_id, &st);
-    return rc ? rc : cat_done(st, 0);
+    return rc ? rc : db_finish(st, 0);
 }
 
 int cls_sql_link_delete(struct db *db, int64_t system_id, int64_t info_id)
 {
     struct db_stmt *st;
     int rc = link_stmt(db, SQL_LINK_DELETE, system_id, info_id, &st);
-    return rc ? rc : cat_done(st, 0);
+    return rc ? rc : db_finish(st, 0);
 }
 
 int cls_sql_systems_of_info(struct db *db, int64_t info_id, json_t *ids)
@@ -307,7 +307,7 @@ int cls_sql_raise_put(struct db *db, int64_t system_id, const char *aspect, int6
     rc = db_bind_int(st, ":system_id", system_id);
     if (!rc)
         rc = db_bind_text(st, ":aspect", aspect);
-    rc = cat_done(st, rc);
+    rc = db_finish(st, rc);
     if (!rc)
         rc = db_prepare(db, SQL_RAISE_INSERT, &st);
     if (rc)
@@ -325,7 +325,7 @@ int cls_sql_raise_put(struct db *db, int64_t system_id, const char *aspect, int6
         rc = db_bind_text(st, ":by", by);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return cat_done(st, rc);
+    return db_finish(st, rc);
 }
 
 int cls_sql_levels_set(struct db *db, int64_t system_id, const int64_t krt[3], int64_t personal)
@@ -348,7 +348,7 @@ int cls_sql_levels_set(struct db *db, int64_t system_id, const int64_t krt[3], i
         rc = db_bind_int(st, ":personal", personal);
     if (!rc)
         rc = db_bind_int(st, ":id", system_id);
-    return cat_done(st, rc);
+    return db_finish(st, rc);
 }
 
 int cls_sql_rules(struct db *db, int64_t org_id, json_t *items)

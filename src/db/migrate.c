@@ -50,9 +50,7 @@ static int apply_one(struct db *db, const struct migration *m, const char *now)
         rc = db_bind_text(st, ":name", m->name);
     if (!rc)
         rc = db_bind_text(st, ":at", now);
-    if (!rc)
-        rc = db_step(st) == DB_DONE ? 0 : ERR_DB;
-    db_finalize(st);
+    rc = db_finish(st, rc);
     if (!rc)
         rc = db_commit(db);
 out:

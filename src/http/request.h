@@ -84,6 +84,11 @@ int req_bind_scope(struct req *req, struct db_stmt *st);
 int req_audit(struct req *req, struct db *db, const char *action, const char *object_kind,
               const char *object_id, int64_t organisation_id, json_t *before, json_t *after);
 
+/* A module's problem (rc == ERR_REJECTED, described by p) becomes this request's problem;
+ * any other rc passes through unchanged. For modules that report problems without knowing
+ * about requests. */
+int req_fail(struct req *req, int rc, const struct json_problem *p);
+
 /* Render obj (ownership taken) as the JSON response with the given status. */
 int resp_json(struct req *req, struct resp *resp, int status, json_t *obj);
 

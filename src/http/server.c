@@ -154,6 +154,13 @@ int req_problem(struct req *req, int status, const char *code, const char *field
     return ERR_REJECTED;
 }
 
+int req_fail(struct req *req, int rc, const struct json_problem *p)
+{
+    if (rc != ERR_REJECTED)
+        return rc;
+    return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
+}
+
 static void decref(void *p)
 {
     json_decref(p);

@@ -71,21 +71,13 @@ const struct field assignment_create_fields[] = {
 
 /* ---- helpers ---- */
 
-static struct org_actor actor_of(struct req *req)
+struct org_actor org_actor_of(struct req *req)
 {
     return (struct org_actor){.caller = &req->caller,
                               .roles = req->roles,
                               .everything = false,
                               .actor = req->caller.actor,
                               .address = req->caller.address[0] ? req->caller.address : NULL};
-}
-
-/* A module problem becomes the response's problem; other errors pass through. */
-static int fail(struct req *req, int rc, const struct json_problem *p)
-{
-    if (rc != ERR_REJECTED)
-        return rc;
-    return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
 }
 
 /* The string member name (NULL for JSON null), marking bit in *set when it is present. */
@@ -138,7 +130,7 @@ typedef int (*list_fn)(struct db *, const struct org_actor *, const struct org_l
 /* The list routes differ only in their parameters and the module function. */
 static int list(struct req *req, struct resp *resp, const char *const *params, list_fn fn)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct org_list_query q = {
         .limit = req_query(req, "limit"),
         .cursor = req_query(req, "cursor"),
@@ -158,7 +150,7 @@ static int list(struct req *req, struct resp *resp, const char *const *params, l
     if (!rc)
         rc = fn(db, &who, &q, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
@@ -199,7 +191,7 @@ int h_assignment_list(struct req *req, struct resp *resp)
 
 int h_org_get(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_db(req, &db);
@@ -212,7 +204,7 @@ int h_org_get(struct req *req, struct resp *resp)
 
 int h_person_get(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
     int rc = req_db(req, &db);
@@ -225,7 +217,7 @@ int h_person_get(struct req *req, struct resp *resp)
 
 int h_org_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct org_input in = org_input_of(req->json);
     struct json_problem p = {0};
     struct db *db;
@@ -234,13 +226,13 @@ int h_org_create(struct req *req, struct resp *resp)
     if (!rc)
         rc = org_create(db, &who, &in, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }
 
 int h_org_update(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct org_input in = org_input_of(req->json);
     struct json_problem p = {0};
     struct db *db;
@@ -249,13 +241,13 @@ int h_org_update(struct req *req, struct resp *resp)
     if (!rc)
         rc = org_update(db, &who, req_param(req, "code"), &in, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
 int h_person_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct person_input in = person_input_of(req->json);
     struct json_problem p = {0};
     struct db *db;
@@ -264,13 +256,13 @@ int h_person_create(struct req *req, struct resp *resp)
     if (!rc)
         rc = person_create(db, &who, &in, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }
 
 int h_person_update(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct person_input in = person_input_of(req->json);
     struct json_problem p = {0};
     struct db *db;
@@ -279,13 +271,13 @@ int h_person_update(struct req *req, struct resp *resp)
     if (!rc)
         rc = person_update(db, &who, req_param(req, "user_id"), &in, &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);
 }
 
 int h_assignment_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     json_t *b = req->json;
     struct json_problem p = {0};
     struct db *db;
@@ -297,20 +289,20 @@ int h_assignment_create(struct req *req, struct resp *resp)
                                    json_string_value(json_object_get(b, "role")),
                                    json_string_value(json_object_get(b, "organisation")), &out, &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     return resp_json(req, resp, 201, out);
 }
 
 int h_assignment_delete(struct req *req, struct resp *resp)
 {
-    struct org_actor who = actor_of(req);
+    struct org_actor who = org_actor_of(req);
     struct json_problem p = {0};
     struct db *db;
     int rc = req_db(req, &db);
     if (!rc)
         rc = role_assignment_delete(db, &who, req_param(req, "id"), &p);
     if (rc)
-        return fail(req, rc, &p);
+        return req_fail(req, rc, &p);
     resp->status = 204;
     resp->body = "";
     resp->len = 0;

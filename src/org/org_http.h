@@ -3,6 +3,11 @@
 #define VARN_ORG_HTTP_H
 
 #include "http/route.h"
+#include "org/org.h"
+
+/* The caller of req as the org module's actor: its scope for the route's roles, its name and
+ * address for the audit log. Other modules' handlers use it too. */
+struct org_actor org_actor_of(struct req *req);
 
 extern const struct field org_create_fields[];
 extern const struct field org_update_fields[];
