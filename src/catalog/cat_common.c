@@ -230,21 +230,6 @@ static int cursor_decode(struct cat_page *pg, const char *cursor, struct json_pr
     return 0;
 }
 
-/* "%q%" in lower case with LIKE's % _ \ escaped. */
-static void like_pattern(const char *q, char *out, size_t size)
-{
-    size_t j = 0;
-    out[j++] = '%';
-    for (const char *s = q; *s && j + 4 < size; s++) {
-        char c = *s;
-        if (c == '%' || c == '_' || c == '\\')
-            out[j++] = '\\';
-        out[j++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    out[j++] = '%';
-    out[j] = '\0';
-}
-
 int cat_page_start(struct cat_page *pg, const char *limit, const char *cursor, const char *sort,
                    const char *q, struct json_problem *p)
 {
@@ -264,7 +249,7 @@ int cat_page_start(struct cat_page *pg, const char *limit, const char *cursor, c
     if (!rc)
         rc = cat_filter(q, "q", &text, p);
     if (!rc && text)
-        like_pattern(text, pg->like, sizeof(pg->like));
+        rc = db_like_pattern(text, pg->like, sizeof(pg->like));
     if (!rc)
         pg->items = json_array();
     return rc;

@@ -117,6 +117,28 @@ int db_finish_int(struct db_stmt *st, int rc, int64_t *out)
     return rc;
 }
 
+int db_like_pattern(const char *q, char *out, size_t size)
+{
+    size_t j = 0;
+    if (size < 3)
+        return ERR_TOOBIG;
+    out[j++] = '%';
+    for (const char *s = q; *s; s++) {
+        char c = *s;
+        bool escape = c == '%' || c == '_' || c == '\\';
+        if (j + (escape ? 2 : 1) + 2 > size) { /* the character, the closing % and NUL */
+            out[0] = '\0';
+            return ERR_TOOBIG;
+        }
+        if (escape)
+            out[j++] = '\\';
+        out[j++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    out[j++] = '%';
+    out[j] = '\0';
+    return 0;
+}
+
 int db_exec(struct db *db, const char *sql)
 {
     return db->ops->exec(db, sql);

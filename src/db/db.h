@@ -51,6 +51,11 @@ int db_finish(struct db_stmt *st, int rc);
  * an id from RETURNING): *out gets it; ERR_NOTFOUND when there is no row. */
 int db_finish_int(struct db_stmt *st, int rc, int64_t *out);
 
+/* The LIKE pattern "%q%" for a case-blind search: q in lower case (ASCII only, the folding
+ * SQL lower() does on every database) with % _ and \ escaped for "ESCAPE '\'". ERR_TOOBIG
+ * when it does not fit in size bytes. */
+int db_like_pattern(const char *q, char *out, size_t size);
+
 /* Run one or more statements without parameters (migrations). */
 int db_exec(struct db *db, const char *sql);
 

@@ -919,21 +919,6 @@ static int filter_value(const char *value, const char *name, const char **out,
     return 0;
 }
 
-/* "%q%" in lower case (ASCII, as SQL lower() folds it everywhere) with LIKE's % _ \ escaped. */
-static void like_pattern(const char *q, char *out, size_t size)
-{
-    size_t j = 0;
-    out[j++] = '%';
-    for (const char *s = q; *s && j + 4 < size; s++) {
-        char c = *s;
-        if (c == '%' || c == '_' || c == '\\')
-            out[j++] = '\\';
-        out[j++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-    }
-    out[j++] = '%';
-    out[j] = '\0';
-}
-
 struct page {
     char kind;                         /* the cursor's resource letter */
     const char *key;                   /* the item member that orders the list */
@@ -960,7 +945,7 @@ static int page_start(struct page *pg, const struct org_list_query *q, struct or
     if (!rc)
         rc = filter_value(q->q, "q", &text, p);
     if (!rc && text) {
-        like_pattern(text, pg->like, sizeof(pg->like));
+        rc = db_like_pattern(text, pg->like, sizeof(pg->like));
         f->like = pg->like;
     }
     pg->items = json_array();
