@@ -30,4 +30,10 @@ int auth_account_key(const char *name, char out[AUTH_KEY_SIZE]);
 int auth_audit(struct db *db, const struct caller *c, const char *actor, const char *action,
                const char *user_id, int64_t org_id, json_t *after);
 
+/* The throttle gate of a signed-in person's second check (an MFA code, the current
+ * password), inside a transaction: when key is blocked, out says so (AUTH_BLOCKED with
+ * retry_after), the refusal is audited as action, and *blocked is set; nothing is checked. */
+int throttle_gate(struct db *db, const struct caller *c, const char *key, int64_t org_id,
+                  int64_t now, const char *action, struct auth_result *out, bool *blocked);
+
 #endif

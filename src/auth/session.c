@@ -325,18 +325,13 @@ static int mfa_tx(struct db *db, const struct caller *c, const char *code, const
                   int64_t org_id, struct auth_credential_row *cred, struct auth_result *out)
 {
     char now_iso[CLOCK_ISO_LEN], normal[RECOVERY_CODE_SIZE], hash[65];
-    int64_t now = clock_now(), wait = 0, step = 0, failures = 0, blocked = 0, id = 0, left = 0;
+    int64_t now = clock_now(), step = 0, failures = 0, blocked = 0, id = 0, left = 0;
     const char *method = "totp";
     clock_format(now, now_iso);
-    int rc = throttle_wait(db, key, now, &wait);
-    if (rc)
+    bool blocked_now = false;
+    int rc = throttle_gate(db, c, key, org_id, now, "mfa.blocked", out, &blocked_now);
+    if (rc || blocked_now)
         return rc;
-    if (wait > 0) {
-        out->outcome = AUTH_BLOCKED;
-        out->retry_after = wait;
-        return auth_audit(db, c, NULL, "mfa.blocked", c->actor, org_id,
-                          json_pack("{s:I}", "retry_after", (json_int_t)wait));
-    }
     rc = auth_sql_credential(db, c->person_id, cred);
     if (rc)
         return rc;
@@ -417,7 +412,7 @@ int session_password_change(struct db *db, const struct caller *c, const char *c
 {
     struct auth_credential_row cred;
     char key[AUTH_KEY_SIZE], hash[PASSWORD_HASH_SIZE], at[CLOCK_ISO_LEN];
-    int64_t now = clock_now(), wait = 0, failures = 0, blocked = 0, person = 0, org_id = 0, id = 0;
+    int64_t now = clock_now(), failures = 0, blocked = 0, person = 0, org_id = 0, id = 0;
     const char *why = NULL;
     bool in_tx = false;
     memset(out, 0, sizeof(*out));
@@ -437,14 +432,10 @@ int session_password_change(struct db *db, const struct caller *c, const char *c
     if (!rc)
         rc = db_begin(db);
     in_tx = rc == 0;
+    bool blocked_now = false;
     if (!rc)
-        rc = throttle_wait(db, key, now, &wait);
-    if (!rc && wait > 0) {
-        out->outcome = AUTH_BLOCKED;
-        out->retry_after = wait;
-        rc = auth_audit(db, c, NULL, "password.blocked", c->actor, org_id,
-                        json_pack("{s:I}", "retry_after", (json_int_t)wait));
-    } else if (!rc) {
+        rc = throttle_gate(db, c, key, org_id, now, "password.blocked", out, &blocked_now);
+    if (!rc && !blocked_now) {
         rc = throttle_fail(db, key, &THROTTLE_ACCOUNT, now, &failures, &blocked);
     }
     if (!rc)

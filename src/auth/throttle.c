@@ -1,6 +1,7 @@
 /* Login throttling: failures counted per key (account or address) in login_failure, with a
  * lockout that doubles from 1 s after the threshold up to 15 minutes. */
 #include "auth/auth.h"
+#include "auth/auth_int.h"
 #include "auth/auth_sql.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -73,4 +74,19 @@ int throttle_fail(struct db *db, const char *key, const struct throttle_rule *r,
 int throttle_clear(struct db *db, const char *key)
 {
     return auth_sql_failure_delete(db, key);
+}
+
+int throttle_gate(struct db *db, const struct caller *c, const char *key, int64_t org_id,
+                  int64_t now, const char *action, struct auth_result *out, bool *blocked)
+{
+    int64_t wait = 0;
+    *blocked = false;
+    int rc = throttle_wait(db, key, now, &wait);
+    if (rc || wait <= 0)
+        return rc;
+    *blocked = true;
+    out->outcome = AUTH_BLOCKED;
+    out->retry_after = wait;
+    return auth_audit(db, c, NULL, action, c->actor, org_id,
+                      json_pack("{s:I}", "retry_after", (json_int_t)wait));
 }

@@ -266,17 +266,12 @@ static int confirm_tx(struct db *db, const struct caller *c, const char *code, i
                       const char *key, struct auth_credential_row *cred,
                       char codes[RECOVERY_CODES][RECOVERY_CODE_SIZE], struct auth_result *out)
 {
-    int64_t now = clock_now(), wait = 0, step = 0, failures = 0, blocked = 0, session_id = 0;
+    int64_t now = clock_now(), step = 0, failures = 0, blocked = 0, session_id = 0;
     char hash[65];
-    int rc = throttle_wait(db, key, now, &wait);
-    if (rc)
+    bool blocked_now = false;
+    int rc = throttle_gate(db, c, key, org_id, now, "mfa.blocked", out, &blocked_now);
+    if (rc || blocked_now)
         return rc;
-    if (wait > 0) {
-        out->outcome = AUTH_BLOCKED;
-        out->retry_after = wait;
-        return auth_audit(db, c, NULL, "mfa.blocked", c->actor, org_id,
-                          json_pack("{s:I}", "retry_after", (json_int_t)wait));
-    }
     rc = auth_sql_credential(db, c->person_id, cred);
     if (rc)
         return rc;
