@@ -173,7 +173,8 @@ export const totpStep = () => Math.floor(Date.now() / 30000);
 // ---- the pages, the way a user finds them ----
 
 export async function heading(p, name) {
-  await p.getByRole('heading', { level: 1, name }).waitFor();
+  // Exact: "Löneuppgifter" must not be satisfied by the edit page's "Ändra Löneuppgifter".
+  await p.getByRole('heading', { level: 1, name, exact: true }).waitFor();
 }
 
 /** Follows a link of the main menu and waits for the page's heading and title. */
