@@ -58,6 +58,16 @@ static const struct column information_columns[] = {{"external_id", "Externt id"
                                                     {"description", "Beskrivning"},
                                                     {NULL, NULL}};
 
+static const struct column finding_columns[] = {{"obligation", "Krav"},
+                                                {"cite", "Paragraf"},
+                                                {"section", "Avsnitt"},
+                                                {"organisation", "Organisation"},
+                                                {"subject", "Objekt"},
+                                                {"status", "Status"},
+                                                {"due", "Senast"},
+                                                {"responsible", "Ansvarig"},
+                                                {NULL, NULL}};
+
 static const struct {
     const char *action, *object_kind, *sheet, *csv_file, *xlsx_file;
     const struct column *cols;
@@ -69,6 +79,9 @@ static const struct {
                               "attachment; filename=\"informationstillgangar.csv\"",
                               "attachment; filename=\"informationstillgangar.xlsx\"",
                               information_columns},
+    [CAT_LIST_FINDINGS] = {"findings.export", "finding", "Avvikelser",
+                           "attachment; filename=\"avvikelser.csv\"",
+                           "attachment; filename=\"avvikelser.xlsx\"", finding_columns},
 };
 
 static const char *const format_names[] = {"json", "csv", "xlsx"};
@@ -286,11 +299,22 @@ int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
                        void *query, const char *const *params)
 {
     struct json_problem p = {0};
+    json_t *all = NULL;
+    int rc = cat_export_rows(db, who, list, query, &all, &p);
+    rc = cat_export_send(req, resp, db, list, format, all, rc, &p, params);
+    json_decref(all);
+    return rc;
+}
+
+int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
+                    enum cat_format format, json_t *all, int rc, const struct json_problem *pp,
+                    const char *const *params)
+{
+    struct json_problem p = *pp;
     struct buf file;
-    json_t *all = NULL, *filter = json_object();
+    json_t *filter = json_object();
     int64_t org_id = 0;
     buf_init(&file, CAT_EXPORT_BYTES);
-    int rc = cat_export_rows(db, who, list, query, &all, &p);
     if (!rc)
         rc = cat_export_build(list, format, all, &file);
     for (size_t i = 0; !rc && params[i]; i++) {
@@ -320,7 +344,6 @@ int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
         resp->len = len;
     }
     buf_release(&file);
-    json_decref(all);
     json_decref(filter);
     if (rc == ERR_TOOBIG)
         return req_problem(req, 422, "too_many_rows", NULL,

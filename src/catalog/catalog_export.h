@@ -17,7 +17,7 @@ struct db;
 #define CAT_EXPORT_CELL_MAX 4100 /* bytes of one cell (a description of 4 000 characters) */
 
 enum cat_format { CAT_FORMAT_JSON, CAT_FORMAT_CSV, CAT_FORMAT_XLSX };
-enum cat_list { CAT_LIST_SYSTEMS, CAT_LIST_INFORMATION };
+enum cat_list { CAT_LIST_SYSTEMS, CAT_LIST_INFORMATION, CAT_LIST_FINDINGS };
 
 /* "json", "csv" or "xlsx" (NULL is json) into *format; ERR_INVALID for another. */
 int cat_export_format_parse(const char *s, enum cat_format *format);
@@ -46,5 +46,10 @@ int cat_export_format(struct req *req, enum cat_format *format);
 int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
                        const struct org_actor *who, enum cat_list list, enum cat_format format,
                        void *query, const char *const *params);
+/* The same for rows a module gathered itself (all, not taken): rc is what gathering them
+ * returned (ERR_TOOBIG and ERR_REJECTED with p are answered as above). */
+int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
+                    enum cat_format format, json_t *all, int rc, const struct json_problem *p,
+                    const char *const *params);
 
 #endif

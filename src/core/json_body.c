@@ -32,6 +32,8 @@ static const char *type_name(enum field_type t)
         return "true or false";
     case FIELD_DATE:
         return "a date YYYY-MM-DD";
+    case FIELD_OBJECT:
+        return "an object";
     }
     return "?";
 }
@@ -107,6 +109,10 @@ static int check_value(const struct field *f, json_t *v, struct json_problem *p)
     }
     case FIELD_BOOLEAN:
         if (json_is_boolean(v))
+            return 0;
+        break;
+    case FIELD_OBJECT:
+        if (json_is_object(v))
             return 0;
         break;
     }

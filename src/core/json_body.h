@@ -11,6 +11,7 @@ enum field_type {
     FIELD_INTEGER, /* a JSON integer; min/max bound its value */
     FIELD_BOOLEAN, /* true or false */
     FIELD_DATE,    /* a string YYYY-MM-DD that is a real calendar date */
+    FIELD_OBJECT,  /* a JSON object; the handler checks its members */
 };
 
 enum field_flags {

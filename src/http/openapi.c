@@ -30,6 +30,9 @@ static json_t *field_schema(const struct field *f)
         json_object_set_new(s, "type", json_string("string"));
         json_object_set_new(s, "format", json_string("date"));
         break;
+    case FIELD_OBJECT:
+        json_object_set_new(s, "type", json_string("object"));
+        break;
     }
     if (f->flags & FIELD_NULLABLE) {
         json_t *t = json_object_get(s, "type");

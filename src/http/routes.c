@@ -7,6 +7,7 @@
 #include "org/org_http.h"
 #include "catalog/catalog_http.h"
 #include "classification/classification_http.h"
+#include "engine/findings_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -97,6 +98,25 @@ const struct route varn_routes[] = {
      "Systems the logged-in person owns or administers (empty for tokens)"},
     {"GET", "/api/v1/my/information", h_my_information, 0, ACCESS_ROLES, NULL,
      "Information assets the logged-in person owns (empty for tokens)"},
+    {"GET", "/api/v1/findings", h_findings_list, 0, ACCESS_ROLES, NULL,
+     "Findings in reach, most urgent first; filters organisation, section, status (comma "
+     "list), responsible (user id or me), due_before, obligation, profile, subject_kind; "
+     "format=csv|xlsx exports every matching row"},
+    {"GET", "/api/v1/findings/summary", h_findings_summary, 0, ACCESS_ROLES, NULL,
+     "Counts per status and share met per organisation and policy section, and the region's"},
+    {"GET", "/api/v1/findings/trend", h_findings_trend, 0, ACCESS_ROLES, NULL,
+     "Counts per status and day from the daily snapshots (days, default 90)"},
+    {"GET", "/api/v1/policies", h_policies_list, 0, ACCESS_ROLES, NULL,
+     "The loaded policy profiles and the organisations in reach that have each"},
+    {"GET", "/api/v1/policies/{code}", h_policy_get, 0, ACCESS_ROLES, NULL,
+     "One policy profile: its sections and every obligation with its counts in reach"},
+    {"GET", "/api/v1/attestations", h_attestation_list, 0, ACCESS_ROLES, NULL,
+     "Attestations in reach, newest first; filters organisation, obligation"},
+    {"POST", "/api/v1/attestations", h_attestation_create, ATTESTATION_BODY_MAX, ACCESS_ROLES,
+     attestation_fields,
+     "Attest that a duty is met (the obligation's responsible person or an administrator)"},
+    {"GET", "/api/v1/attestations/{id}/evidence", h_attestation_evidence, 0, ACCESS_ROLES, NULL,
+     "Download the file attached to an attestation"},
     {"POST", "/api/v1/session", h_session_create, 4 * KiB, ACCESS_PUBLIC, auth_login_fields,
      "Log in with a user id or e-mail address and a password; sets the session cookie"},
     {"DELETE", "/api/v1/session", h_session_delete, 0, ACCESS_LOGIN, NULL,
