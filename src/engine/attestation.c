@@ -113,8 +113,8 @@ static int attachment_of(json_t *att, const char **name, const char **type, cons
         return cat_reject(p, 422, "invalid_value", "attachment",
                           "the attachment's data_base64 is empty");
     if (len / 4 * 3 > ATTESTATION_FILE_MAX + 3)
-        return cat_reject(p, 413, "too_large", "attachment",
-                          "an attached file is at most %d bytes", ATTESTATION_FILE_MAX);
+        return cat_reject(p, 413, "too_large", "attachment", "an attached file is at most %d bytes",
+                          ATTESTATION_FILE_MAX);
     unsigned char *bin = malloc(len / 4 * 3 + 3);
     if (!bin)
         return ERR_NOMEM;
@@ -125,21 +125,19 @@ static int attachment_of(json_t *att, const char **name, const char **type, cons
         return cat_reject(p, 422, "invalid_value", "attachment",
                           "the attachment's data_base64 is not base64");
     if (*size > ATTESTATION_FILE_MAX)
-        return cat_reject(p, 413, "too_large", "attachment",
-                          "an attached file is at most %d bytes", ATTESTATION_FILE_MAX);
+        return cat_reject(p, 413, "too_large", "attachment", "an attached file is at most %d bytes",
+                          ATTESTATION_FILE_MAX);
     return 0;
 }
 
 static json_t *public_of(json_t *row)
 {
-    json_t *out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id",
-                            json_object_get(row, "id"), "organisation",
-                            json_object_get(row, "organisation"), "obligation",
-                            json_object_get(row, "obligation"), "attested_by",
-                            json_object_get(row, "attested_by"), "attested_at",
-                            json_object_get(row, "attested_at"), "statement",
-                            json_object_get(row, "statement"), "evidence_reference",
-                            json_object_get(row, "evidence_reference"));
+    json_t *out = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(row, "id"), "organisation",
+        json_object_get(row, "organisation"), "obligation", json_object_get(row, "obligation"),
+        "attested_by", json_object_get(row, "attested_by"), "attested_at",
+        json_object_get(row, "attested_at"), "statement", json_object_get(row, "statement"),
+        "evidence_reference", json_object_get(row, "evidence_reference"));
     json_t *name = json_object_get(row, "evidence_name");
     if (out)
         json_object_set_new(out, "evidence",
@@ -188,15 +186,15 @@ int attestation_create(struct db *db, const struct org_actor *who, json_t *body,
                         "or an administrator, may attest '%s'",
                         role ? cat_shown(role) : "(none)", org, cat_shown(obl_id));
     if (!rc)
-        rc = attachment_of(json_object_get(body, "attachment"), &ev_name, &ev_type, &ev_data,
-                           &size, p);
+        rc = attachment_of(json_object_get(body, "attachment"), &ev_name, &ev_type, &ev_data, &size,
+                           p);
     clock_format(clock_now(), at);
     struct attestation_write w = {
         .organisation_id = org_id,
         .obligation = obl_id,
         .attested_by = who->actor,
-        .person_id = who->caller && who->caller->kind == CALLER_SESSION ? who->caller->person_id
-                                                                        : 0,
+        .person_id =
+            who->caller && who->caller->kind == CALLER_SESSION ? who->caller->person_id : 0,
         .at = at,
         .statement = json_string_value(json_object_get(body, "statement")),
         .evidence_reference = json_string_value(json_object_get(body, "evidence_reference")),
@@ -225,8 +223,8 @@ int attestation_create(struct db *db, const struct org_actor *who, json_t *body,
             json_object_set_new(json_object_get(after, "evidence"), "size",
                                 json_integer((json_int_t)size));
         str_format(object_id, sizeof(object_id), "%lld", (long long)id);
-        rc = cat_audit(db, who, "attestation.create", "attestation", object_id, org_id, NULL,
-                       after);
+        rc =
+            cat_audit(db, who, "attestation.create", "attestation", object_id, org_id, NULL, after);
         json_decref(after);
     }
     json_decref(row);

@@ -125,8 +125,8 @@ static int cursor_encode(json_t *last, json_t **next)
     char raw[CURSOR_RAW_MAX], cursor[CURSOR_MAX];
     const char *due = json_string_value(json_object_get(last, "due"));
     if (str_format(raw, sizeof(raw), "F%lld\x1f%s\x1f%s\x1f%s\x1f%lld",
-                   (long long)json_integer_value(json_object_get(last, "_rank")), due ? due : NO_DUE,
-                   json_string_value(json_object_get(last, "obligation")),
+                   (long long)json_integer_value(json_object_get(last, "_rank")),
+                   due ? due : NO_DUE, json_string_value(json_object_get(last, "obligation")),
                    json_string_value(json_object_get(last, "_subject_ref")),
                    (long long)json_integer_value(json_object_get(last, "id"))))
         return ERR_TOOBIG;
@@ -194,7 +194,8 @@ static int filter_of(const struct org_actor *who, const struct findings_query *q
     }
     if (!rc)
         rc = cat_filter(q->due_before, "due_before", &f->due_before, p);
-    if (!rc && f->due_before && (strlen(f->due_before) != 10 || clock_parse_date(f->due_before, &t)))
+    if (!rc && f->due_before &&
+        (strlen(f->due_before) != 10 || clock_parse_date(f->due_before, &t)))
         rc = cat_reject(p, 422, "invalid_date", "due_before",
                         "due_before must be a real date written YYYY-MM-DD");
     if (!rc)
@@ -269,8 +270,8 @@ int findings_list(struct db *db, const struct org_actor *who, const struct findi
 static const char *status_sv(const char *s)
 {
     static const char *const names[][2] = {
-        {"ok", "Uppfyllt"},      {"due_soon", "Förfaller snart"}, {"overdue", "Försenat"},
-        {"missing", "Saknas"},   {"excepted", "Undantag"},        {"not_tracked", "Följs inte upp"},
+        {"ok", "Uppfyllt"},    {"due_soon", "Förfaller snart"}, {"overdue", "Försenat"},
+        {"missing", "Saknas"}, {"excepted", "Undantag"},        {"not_tracked", "Följs inte upp"},
     };
     for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(names[i][0], s) == 0)
@@ -569,13 +570,11 @@ int policies_list(struct db *db, const struct org_actor *who, json_t **out)
             break;
         const char *code = json_string_value(json_object_get(row, "code"));
         json_t *mine = json_object_get(orgs, code);
-        json_t *item = json_pack("{s:O, s:O, s:O, s:O, s:O, s:o}", "code",
-                                 json_object_get(row, "code"), "version",
-                                 json_object_get(row, "version"), "title",
-                                 json_object_get(row, "title"), "builtin",
-                                 json_object_get(row, "builtin"), "updated_at",
-                                 json_object_get(row, "updated_at"), "organisations",
-                                 mine ? json_incref(mine) : json_array());
+        json_t *item = json_pack(
+            "{s:O, s:O, s:O, s:O, s:O, s:o}", "code", json_object_get(row, "code"), "version",
+            json_object_get(row, "version"), "title", json_object_get(row, "title"), "builtin",
+            json_object_get(row, "builtin"), "updated_at", json_object_get(row, "updated_at"),
+            "organisations", mine ? json_incref(mine) : json_array());
         rc = item && !json_array_append_new(items, item) ? 0 : ERR_NOMEM;
     }
     json_decref(rows);
@@ -649,14 +648,13 @@ int policy_get(struct db *db, const struct org_actor *who, const char *code, jso
     }
     if (!rc) {
         json_t *mine = json_object_get(orgs, code);
-        *out = json_pack("{s:O, s:O, s:O, s:o, s:O, s:O, s:o, s:o, s:o}", "code",
-                         json_object_get(row, "code"), "version", json_object_get(row, "version"),
-                         "title", json_object_get(row, "title"), "decided",
-                         or_null(json_object_get(body, "decided")), "builtin",
-                         json_object_get(row, "builtin"), "updated_at",
-                         json_object_get(row, "updated_at"), "sections",
-                         or_null(json_object_get(body, "sections")), "organisations",
-                         mine ? json_incref(mine) : json_array(), "obligations", obligations);
+        *out = json_pack(
+            "{s:O, s:O, s:O, s:o, s:O, s:O, s:o, s:o, s:o}", "code", json_object_get(row, "code"),
+            "version", json_object_get(row, "version"), "title", json_object_get(row, "title"),
+            "decided", or_null(json_object_get(body, "decided")), "builtin",
+            json_object_get(row, "builtin"), "updated_at", json_object_get(row, "updated_at"),
+            "sections", or_null(json_object_get(body, "sections")), "organisations",
+            mine ? json_incref(mine) : json_array(), "obligations", obligations);
         obligations = NULL;
         rc = *out ? 0 : ERR_NOMEM;
     }

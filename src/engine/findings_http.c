@@ -38,9 +38,9 @@ static int start(struct req *req, const char *const *params, struct db **db)
 
 int h_findings_list(struct req *req, struct resp *resp)
 {
-    static const char *const params[] = {"limit",      "cursor",     "organisation", "section",
-                                         "status",     "responsible", "due_before",  "obligation",
-                                         "profile",    "subject_kind", "format",     NULL};
+    static const char *const params[] = {"limit",   "cursor",       "organisation", "section",
+                                         "status",  "responsible",  "due_before",   "obligation",
+                                         "profile", "subject_kind", "format",       NULL};
     struct org_actor who = org_actor_of(req);
     struct findings_query q = {
         .limit = req_query(req, "limit"),
@@ -158,9 +158,9 @@ int h_attestation_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = req_db(req, &db);
     if (!rc)
-        rc = attestation_list(db, &who, req_query(req, "organisation"),
-                              req_query(req, "obligation"), req_query(req, "limit"),
-                              req_query(req, "cursor"), &out, &p);
+        rc =
+            attestation_list(db, &who, req_query(req, "organisation"), req_query(req, "obligation"),
+                             req_query(req, "limit"), req_query(req, "cursor"), &out, &p);
     if (rc)
         return req_fail(req, rc, &p);
     return resp_json(req, resp, 200, out);

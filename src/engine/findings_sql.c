@@ -26,16 +26,20 @@ const char *const finding_rank_names[FINDING_RANKS] = {"overdue",     "missing",
     " LEFT JOIN person p ON p.id = f.responsible_id"
 
 #define FINDING_WHERE                                                                              \
-    " WHERE " IN_REACH("f.organisation_id")                                                        \
-    " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = :organisation)"                         \
-    " AND (CAST(:section AS TEXT) IS NULL OR f.section = :section)"                                \
-    " AND (:status_mask & " RANK_BIT ") <> 0"                                                      \
-    " AND (CAST(:responsible AS TEXT) IS NULL OR p.user_id = :responsible)"                        \
-    " AND (:responsible_id = 0 OR f.responsible_id = :responsible_id)"                             \
-    " AND (CAST(:due_before AS TEXT) IS NULL OR f.due < :due_before)"                              \
-    " AND (CAST(:obligation AS TEXT) IS NULL OR f.obligation = :obligation)"                       \
-    " AND (CAST(:profile AS TEXT) IS NULL OR f.profile_code = :profile)"                           \
-    " AND (CAST(:subject_kind AS TEXT) IS NULL OR f.subject_kind = :subject_kind)"
+    " WHERE " IN_REACH(                                                                            \
+        "f.organisation_id") " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = "              \
+                             ":organisation)"                                                      \
+                             " AND (CAST(:section AS TEXT) IS NULL OR f.section = :section)"       \
+                             " AND (:status_mask & " RANK_BIT ") <> 0"                             \
+                             " AND (CAST(:responsible AS TEXT) IS NULL OR p.user_id = "            \
+                             ":responsible)"                                                       \
+                             " AND (:responsible_id = 0 OR f.responsible_id = :responsible_id)"    \
+                             " AND (CAST(:due_before AS TEXT) IS NULL OR f.due < :due_before)"     \
+                             " AND (CAST(:obligation AS TEXT) IS NULL OR f.obligation = "          \
+                             ":obligation)"                                                        \
+                             " AND (CAST(:profile AS TEXT) IS NULL OR f.profile_code = :profile)"  \
+                             " AND (CAST(:subject_kind AS TEXT) IS NULL OR f.subject_kind = "      \
+                             ":subject_kind)"
 
 #define FINDING_ORDER                                                                              \
     " ORDER BY " RANK ", " DUE_KEY ", f.obligation, f.subject_ref, f.id LIMIT :limit"
@@ -45,21 +49,22 @@ static const char SQL_FINDING_LIST_AFTER[] = AUTHZ_SCOPE_CTE FINDING_SELECT FIND
     " AND (" RANK ", " DUE_KEY ", f.obligation, f.subject_ref, f.id)"
     " > (:a_rank, :a_due, :a_obligation, :a_subject, :a_id)" FINDING_ORDER;
 
-static const char SQL_SUMMARY[] =
-    AUTHZ_SCOPE_CTE "SELECT o.code AS organisation, o.name AS organisation_name,"
-                    " f.profile_code AS profile, f.section, f.status, count(*) AS \"#count\""
-                    " FROM finding f JOIN organisation o ON o.id = f.organisation_id"
-                    " WHERE " IN_REACH("f.organisation_id")
-    " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = :organisation)"
-    " GROUP BY o.code, o.name, f.profile_code, f.section, f.status"
-    " ORDER BY o.code, f.profile_code, f.section, f.status";
+static const char SQL_SUMMARY[] = AUTHZ_SCOPE_CTE
+    "SELECT o.code AS organisation, o.name AS organisation_name,"
+    " f.profile_code AS profile, f.section, f.status, count(*) AS \"#count\""
+    " FROM finding f JOIN organisation o ON o.id = f.organisation_id"
+    " WHERE " IN_REACH(
+        "f.organisation_id") " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = :organisation)"
+                             " GROUP BY o.code, o.name, f.profile_code, f.section, f.status"
+                             " ORDER BY o.code, f.profile_code, f.section, f.status";
 
-static const char SQL_TREND[] =
-    AUTHZ_SCOPE_CTE "SELECT s.day, s.status, sum(s.count) AS \"#count\""
-                    " FROM finding_snapshot s JOIN organisation o ON o.id = s.organisation_id"
-                    " WHERE " IN_REACH("s.organisation_id")
-    " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = :organisation)"
-    " AND s.day >= :from AND s.day <= :to GROUP BY s.day, s.status ORDER BY s.day, s.status";
+static const char SQL_TREND[] = AUTHZ_SCOPE_CTE
+    "SELECT s.day, s.status, sum(s.count) AS \"#count\""
+    " FROM finding_snapshot s JOIN organisation o ON o.id = s.organisation_id"
+    " WHERE " IN_REACH(
+        "s.organisation_id") " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = :organisation)"
+                             " AND s.day >= :from AND s.day <= :to GROUP BY s.day, s.status ORDER "
+                             "BY s.day, s.status";
 
 static const char SQL_PROFILES[] =
     "SELECT code, version, title, builtin AS \"?builtin\", updated_at, body FROM policy_profile"
@@ -108,16 +113,17 @@ static const char SQL_ATT_INSERT[] =
     " a.attested_at, a.statement, a.evidence_reference, a.evidence_name, a.evidence_type"          \
     " FROM attestation a JOIN organisation o ON o.id = a.organisation_id"
 #define ATT_WHERE                                                                                  \
-    " WHERE " IN_REACH("a.organisation_id")                                                        \
-    " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = :organisation)"                         \
-    " AND (CAST(:obligation AS TEXT) IS NULL OR a.obligation = :obligation)"
+    " WHERE " IN_REACH("a.organisation_id") " AND (CAST(:organisation AS TEXT) IS NULL OR o.code " \
+                                            "= :organisation)"                                     \
+                                            " AND (CAST(:obligation AS TEXT) IS NULL OR "          \
+                                            "a.obligation = :obligation)"
 #define ATT_ORDER " ORDER BY a.attested_at DESC, a.id DESC LIMIT :limit"
 
 static const char SQL_ATT_GET[] =
     AUTHZ_SCOPE_CTE ATT_SELECT " WHERE a.id = :id AND " IN_REACH("a.organisation_id");
 static const char SQL_ATT_LIST[] = AUTHZ_SCOPE_CTE ATT_SELECT ATT_WHERE ATT_ORDER;
-static const char SQL_ATT_LIST_AFTER[] = AUTHZ_SCOPE_CTE ATT_SELECT ATT_WHERE
-    " AND (a.attested_at, a.id) < (:a_at, :a_id)" ATT_ORDER;
+static const char SQL_ATT_LIST_AFTER[] =
+    AUTHZ_SCOPE_CTE ATT_SELECT ATT_WHERE " AND (a.attested_at, a.id) < (:a_at, :a_id)" ATT_ORDER;
 static const char SQL_ATT_EVIDENCE[] =
     AUTHZ_SCOPE_CTE "SELECT a.evidence_name AS name, a.evidence_type AS content_type,"
                     " a.evidence_data AS data FROM attestation a"

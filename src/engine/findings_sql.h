@@ -18,7 +18,7 @@ extern const char *const finding_rank_names[FINDING_RANKS]; /* overdue, missing,
 struct finding_filter {
     const char *organisation; /* code, or NULL */
     const char *section;
-    unsigned status_mask; /* bit r = finding_rank_names[r]; all when every bit is set */
+    unsigned status_mask;    /* bit r = finding_rank_names[r]; all when every bit is set */
     const char *responsible; /* user id, or NULL */
     int64_t responsible_id;  /* person id (responsible=me), -1 for nobody, 0 for no filter */
     const char *due_before;  /* YYYY-MM-DD, or NULL */
