@@ -39,9 +39,9 @@ struct finding {
     const char *subject_ref;     /* external id or code */
     const char *subject_name;    /* for people */
     enum finding_status status;
-    char due[11];               /* YYYY-MM-DD, or "" */
-    int64_t responsible_id;     /* person id, or 0 */
-    const char *responsible;    /* their user id, or NULL */
+    char due[11];            /* YYYY-MM-DD, or "" */
+    int64_t responsible_id;  /* person id, or 0 */
+    const char *responsible; /* their user id, or NULL */
 };
 
 struct finding_set {
@@ -62,8 +62,31 @@ int engine_evaluate(struct db *db, int64_t now, int64_t organisation_id, struct 
  * the last refresh (always with force). *refreshed says whether it ran. */
 int engine_refresh(struct db *db, int64_t now, bool force, bool *refreshed);
 
-/* Load the profiles built into the binary (policies/*.json) into the database, adding those
- * that are missing and updating built-in ones whose version changed. For init and demo. */
-int engine_sync_builtin(struct db *db, int64_t now, char *msg, size_t msglen);
+/* A thread with its own connection to db_url that refreshes the findings when stale, every
+ * interval_seconds, until stopped. */
+struct engine_refresher;
+int engine_refresher_start(const char *db_url, unsigned interval_seconds,
+                           struct engine_refresher **out);
+void engine_refresher_stop(struct engine_refresher *r);
+
+/* Check a profile's text as docs/policy-profiles.md says; msg names the obligation and field. */
+int engine_profile_validate(const char *text, const char *origin, char *msg, size_t msglen);
+
+/* Load a profile (validated first) into the database: added, or replacing the one with its
+ * code, audited as actor. *code_out (room for 33 bytes) gets its code. */
+int engine_profile_import(struct db *db, const char *text, const char *origin, const char *actor,
+                          char code_out[33], char *msg, size_t msglen);
+
+/* Assign a loaded profile to an organisation (by codes), audited as actor. *added is false
+ * when it was assigned already. */
+int engine_profile_assign(struct db *db, const char *org_code, const char *profile_code,
+                          const char *actor, bool *added, char *msg, size_t msglen);
+
+/* The id of the organisation with this code; ERR_NOTFOUND. */
+int engine_organisation_id(struct db *db, const char *code, int64_t *id);
+
+/* Load the profiles built into the binary (policies/ in the source tree) into the database, adding
+ * those that are missing and updating built-in ones whose version changed. For init and demo. */
+int engine_sync_builtin(struct db *db, char *msg, size_t msglen);
 
 #endif
