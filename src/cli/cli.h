@@ -47,5 +47,7 @@ int cmd_demo(int argc, char **argv, struct app *app);
 int cmd_import(int argc, char **argv, struct app *app);
 int cmd_export(int argc, char **argv, struct app *app);
 int cmd_user(int argc, char **argv, struct app *app);
+int cmd_check(int argc, char **argv, struct app *app);
+int cmd_policy(int argc, char **argv, struct app *app);
 
 #endif

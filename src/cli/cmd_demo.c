@@ -4,6 +4,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "demo/demo.h"
+#include "engine/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,20 @@ static int add_scale(struct db *db, const char *url)
     return CLI_OK;
 }
 
+/* The IT centre and its members under the IT-centrum profile, Östersund under its own. */
+static int assign_profiles(struct db *db, char *msg, size_t msglen)
+{
+    static const char *const ASSIGN[][2] = {
+        {"ITC", "itcentrum"},         {"NORRBY", "itcentrum"},       {"SODERAS", "itcentrum"},
+        {"VASTERFJALL", "itcentrum"}, {"NORRBYENERGI", "itcentrum"}, {"OSTERSUND", "ostersund"},
+    };
+    bool added;
+    int rc = engine_sync_builtin(db, msg, msglen);
+    for (size_t i = 0; !rc && i < sizeof(ASSIGN) / sizeof(ASSIGN[0]); i++)
+        rc = engine_profile_assign(db, ASSIGN[i][0], ASSIGN[i][1], "cli:demo", &added, msg, msglen);
+    return rc;
+}
+
 int cmd_demo(int argc, char **argv, struct app *app)
 {
     bool region;
@@ -118,6 +133,8 @@ int cmd_demo(int argc, char **argv, struct app *app)
                                sizeof(msg));
     if (!rc)
         rc = demo_load(db, password && *password ? password : NULL, &res, msg, sizeof(msg));
+    if (!rc)
+        rc = assign_profiles(db, msg, sizeof(msg));
     if (rc) {
         db_close(db);
         return cli_fail("%s", msg);
@@ -129,7 +146,8 @@ int cmd_demo(int argc, char **argv, struct app *app)
                "assignments.\n"
                "Skapade demoregionen: IT-centrum (ITC) med Norrby, Söderås och Västerfjäll "
                "kommun,\n"
-               "Norrby Energi AB, leverantören Nordsys AB och revisionsbyrån Kvist & Partners.\n",
+               "Norrby Energi AB, leverantören Nordsys AB och revisionsbyrån Kvist & Partners\n"
+               "under IT-centrums säkerhetspolicy, och Östersunds kommun under sin egen.\n",
                app->db_url, res.organisations, res.people, res.roles);
         print_logins(&res);
     }

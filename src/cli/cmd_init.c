@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "engine/engine.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,13 @@ int cmd_init(int argc, char **argv, struct app *app)
         rc = auth_bootstrap(db, email && *email ? email : "admin@localhost",
                             getenv("VARN_ADMIN_PASSWORD"), &created_admin, generated, msg,
                             sizeof(msg));
+    /* The built-in policy profiles, kept at this binary's versions; a new IT centre starts
+     * under the IT-centrum profile. */
+    bool assigned = false;
+    if (!rc)
+        rc = engine_sync_builtin(db, msg, sizeof(msg));
+    if (!rc && created_admin)
+        rc = engine_profile_assign(db, "ITC", "itcentrum", "cli:init", &assigned, msg, sizeof(msg));
     db_close(db);
     if (rc)
         return cli_fail("%s", msg);

@@ -2,10 +2,13 @@
 #include "cli/cli.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "engine/engine.h"
 #include "http/routes.h"
 #include "http/server.h"
 
 #include <stdlib.h>
+
+#define REFRESH_SECONDS 5
 
 int cmd_serve(int argc, char **argv, struct app *app)
 {
@@ -43,5 +46,11 @@ int cmd_serve(int argc, char **argv, struct app *app)
         .routes = varn_routes,
         .nroutes = varn_routes_count,
     };
-    return server_run(&cfg) == 0 ? CLI_OK : CLI_FAILED;
+    /* Findings follow changes and the date without waiting for a reader. */
+    struct engine_refresher *refresher = NULL;
+    if (engine_refresher_start(app->db_url, REFRESH_SECONDS, &refresher) != 0)
+        return cli_fail("cannot start the findings refresher");
+    rc = server_run(&cfg);
+    engine_refresher_stop(refresher);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
 }

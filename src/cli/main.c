@@ -69,6 +69,28 @@ const struct command cli_commands[] = {
      "beginning with = + - @ are written behind an apostrophe so that no spreadsheet runs\n"
      "them. At most 20000 rows. The export is recorded in the audit log\n"
      "(systems.export, information.export). See docs/import.md.\n"},
+    {"check", cmd_check, "varn check [--format text|json] [--org CODE]",
+     "evaluate the policies and show what is met, due soon, overdue or missing",
+     "Judges every obligation of the policy profiles assigned to the organisations (all of\n"
+     "them, or CODE and nothing else) at this moment, or at VARN_NOW for a forecast, and\n"
+     "prints the findings: text (the default) is a table per policy section with every\n"
+     "finding that is not ok; json is {\"now\", \"findings\": [...], \"summary\"} with each\n"
+     "finding's obligation, cite, organisation, subject, status, due and responsible.\n"
+     "Obligations whose module Värn does not have yet are reported as not_tracked.\n"
+     "Exit code: 0 all is met, 1 something is due soon, 2 something is overdue or\n"
+     "missing, 3 the evaluation failed (for example a profile that does not validate).\n"
+     "See docs/policy-profiles.md.\n"},
+    {"policy", cmd_policy,
+     "varn policy validate FILE\n"
+     "       varn policy import FILE\n"
+     "       varn policy assign --org CODE PROFILE",
+     "check, load and assign policy profiles",
+     "validate: checks a policy profile (JSON, docs/policy-profiles.md) and names the\n"
+     "obligation and field of the first problem; changes nothing.\n"
+     "import: validates the file and loads it, replacing a loaded profile with its code.\n"
+     "assign: organisation CODE follows PROFILE from now on (it may follow several).\n"
+     "The built-in profiles itcentrum and ostersund are loaded by 'varn init'. Loading and\n"
+     "assigning are recorded in the audit log.\n"},
     {"user", cmd_user,
      "varn user add USER_ID --name NAME --email EMAIL --org CODE [--role ROLE]... "
      "[--password-stdin]\n"

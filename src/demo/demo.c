@@ -31,6 +31,8 @@ static const struct demo_org ORGS[] = {
     {"NORRBYENERGI", "Norrby Energi AB", "company", "NORRBY", "556610-2710"},
     {"NORDSYS", "Nordsys AB", "supplier", "ITC", "556733-1185"},
     {"KVIST", "Kvist & Partners Revision AB", "external", "ITC", "556812-3458"},
+    /* A municipality under its own policy (the Östersund profile), served by the IT centre. */
+    {"OSTERSUND", "Östersunds kommun", "municipality", "ITC", "212000-2411"},
 };
 #define NORGS (sizeof(ORGS) / sizeof(ORGS[0]))
 
@@ -85,6 +87,11 @@ static const struct demo_person PEOPLE[] = {
     {"peter.sandin", "Peter Sandin", "peter.sandin@nordsys.example", "NORDSYS", NULL, "2019-05-06", 0, true, {"supplier_contact"}},
     {"mira.koskinen", "Mira Koskinen", "mira.koskinen@nordsys.example", "NORDSYS", "peter.sandin", "2022-04-19", SOON, false, {"supplier_contact"}},
     {"ulf.kvist", "Ulf Kvist", "ulf.kvist@kvist.example", "KVIST", NULL, "2024-01-08", 0, false, {"external_party"}},
+    /* Östersunds kommun */
+    {"ingela.stromberg", "Ingela Strömberg", "ingela.stromberg@ostersund.example", "OSTERSUND", NULL, "2016-02-01", 0, false, {"head_of_administration"}},
+    {"henrik.jonsson", "Henrik Jonsson", "henrik.jonsson@ostersund.example", "OSTERSUND", "ingela.stromberg", "2019-09-02", 0, false, {"security_officer", "manager"}},
+    {"gunilla.ostlund", "Gunilla Östlund", "gunilla.ostlund@ostersund.example", "OSTERSUND", NULL, "2022-10-15", 0, false, {"committee_member"}},
+    {"mats.edlund", "Mats Edlund", "mats.edlund@ostersund.example", "OSTERSUND", "henrik.jonsson", "2015-05-18", 0, true, {"system_owner", "information_owner"}},
 };
 /* clang-format on */
 #define NPEOPLE (sizeof(PEOPLE) / sizeof(PEOPLE[0]))
