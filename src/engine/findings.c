@@ -5,11 +5,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/str.h"
-/* engine.h has a slash-star inside a comment: quiet -Wcomment until it is reworded. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wcomment"
 #include "engine/engine.h"
-#pragma GCC diagnostic pop
 #include "engine/findings_sql.h"
 
 #include <sodium.h>
