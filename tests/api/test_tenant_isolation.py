@@ -110,6 +110,18 @@ def world():
             ("PUT", "/api/v1/organisations/SODLEV/contract", {"contract_reference": CANARY})):
         st, _, b = call(method, path, admin, body)
         must(st, 200 if "contract" in path else 204, "%s %s: %r" % (method, path, b[:300]))
+    # The engine's canaries: SODERAS under the itcentrum profile, and an attestation of it with
+    # a file (its CISO's duty, attested by the administrator).
+    r = run_varn("policy", "assign", "--org", "SODERAS", "itcentrum", db=srv().db)
+    eq(r.returncode, 0, "policy assign SODERAS (%s)" % r.stderr)
+    import base64
+    st, _, b = call("POST", "/api/v1/attestations", admin,
+                    {"organisation": "SODERAS", "obligation": "ITC-SYF-1",
+                     "statement": CANARY + " statement", "evidence_reference": CANARY,
+                     "attachment": {"name": "canary.txt", "content_type": "text/plain",
+                                    "data_base64": base64.b64encode(CANARY.encode()).decode()}})
+    must(st, 201, "attest for SODERAS: %r" % b[:300])
+    state["canary_attestation"] = str(json.loads(b)["id"])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -127,13 +139,20 @@ def canaries(path=""):
             "user_id": "canary.soderas", "id": w["canary_ra"],
             "external_id": "CANARY-INFO" if info else "CANARY-SYS",
             "component_id": w["canary_component"], "info_external_id": "CANARY-INFO",
-            "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"]}
+            "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"],
+            "/api/v1/attestations/{id}": w["canary_attestation"],
+            "/api/v1/policies/{code}": "itcentrum"}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "external_id": "NO-SUCH-OBJECT", "component_id": "987654321",
            "info_external_id": "NO-SUCH-INFO", "dep_external_id": "NO-SUCH-SYSTEM",
-           "/api/v1/api-tokens/{id}": "987654321"}
+           "/api/v1/api-tokens/{id}": "987654321", "/api/v1/attestations/{id}": "987654321",
+           "/api/v1/policies/{code}": "nosuch"}
+
+# Paths whose parameter names something shared by every organisation (a policy profile is the
+# policy's text, not a tenant's record): readable from NORRBY, but what it counts is NORRBY's.
+SHARED = {("GET", "/api/v1/policies/{code}")}
 
 
 # Bodies that pass a route's field table, so that the request reaches the object lookup (a
@@ -182,9 +201,11 @@ def shape(body):
 
 
 def tenant_tables_digest():
-    """Everything but the audit log, which legitimately records the refusals."""
+    """Everything but the audit log, which legitimately records the refusals, and the engine's
+    stored findings, which a read refreshes after the audit log moved."""
     rows = sql_rows(srv().db, "SELECT name FROM sqlite_master WHERE type = 'table'"
-                    " AND name NOT IN ('audit_log', 'api_token', 'session', 'login_failure')"
+                    " AND name NOT IN ('audit_log', 'api_token', 'session', 'login_failure',"
+                    " 'finding', 'finding_snapshot', 'engine_state')"
                     " ORDER BY name")
     parts = []
     for (t,) in rows:
@@ -232,6 +253,11 @@ def _():
             if role not in roles:
                 must(st, 403, "%s %s as %s (not in the matrix): %r" % (method, foreign, role, b[:200]))
                 continue
+            if (method, path) in SHARED:
+                must(st, 200, "%s %s as %s (shared): %r" % (method, foreign, role, b[:200]))
+                check(CANARY.encode() not in b and b"SODERAS" not in b,
+                      "%s %s as %s leaks SODERAS: %r" % (method, foreign, role, b[:400]))
+                continue
             st_missing, _, b_missing = call(method, fill(path, MISSING), tok, body)
             must(st, 404, "%s %s as %s: %r" % (method, foreign, role, b[:200]))
             must(st_missing, 404, "%s of a missing object as %s" % (method, role))
@@ -260,12 +286,13 @@ def _():
     check(checked > 0, "no list was checked")
 
 
-@test("the CSV and XLSX exports of the catalog lists seen from NORRBY contain no canary")
+@test("the CSV and XLSX exports of the catalog and findings lists seen from NORRBY contain no canary")
 def _():
     w = world()
     checked = 0
     for method, path, roles in role_routes():
-        if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information"):
+        if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information",
+                                           "/api/v1/findings"):
             continue
         for role, tok in w["tokens"].items():
             if role not in roles:
@@ -284,7 +311,7 @@ def _():
             check(CANARY.encode() not in text and b"SODERAS" not in text,
                   "GET %s?format=xlsx as %s leaks a canary" % (path, role))
             checked += 1
-    check(checked >= 2, "both exports checked (%d)" % checked)
+    check(checked >= 3, "every export checked (%d)" % checked)
 
 
 @test("a refused call is recorded in the audit log as access.refused")
@@ -311,6 +338,23 @@ def _():
     for r in (r0, r1):
         r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
     eq(r0, r1, "problem for a foreign vs an unknown organisation")
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("an attestation naming SODERAS is refused exactly like one naming an unknown organisation")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    before = tenant_tables_digest()
+    results = []
+    for org in ("SODERAS", "NOSUCHORG"):
+        st, _, b = call("POST", "/api/v1/attestations", tok,
+                        {"organisation": org, "obligation": "ITC-SYF-1", "statement": "x"})
+        p = shape(b)
+        p["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", p.get("detail", ""))
+        results.append((st, p))
+    eq(results[0], results[1], "a foreign vs an unknown organisation")
+    eq(results[0][0], 422, "status")
     eq(tenant_tables_digest(), before, "tenant data")
 
 
