@@ -300,6 +300,86 @@ export interface Information {
   updated_at: string;
 }
 
+export type FindingStatus = 'overdue' | 'missing' | 'due_soon' | 'not_tracked' | 'excepted' | 'ok';
+/** The statuses in the order of urgency (the findings list's order). */
+export const FINDING_STATUSES: FindingStatus[] = ['overdue', 'missing', 'due_soon', 'not_tracked', 'excepted', 'ok'];
+export type StatusCounts = Record<FindingStatus, number>;
+
+export interface Finding {
+  id: number;
+  obligation: string;
+  cite: string;
+  section: string;
+  organisation: string;
+  subject: { kind: 'organisation' | 'system' | 'information' | 'person'; id: string; name: string };
+  status: FindingStatus;
+  due: string | null;
+  responsible: string | null;
+  profile: string;
+  profile_version: string;
+  rule: string;
+}
+
+export interface Counted {
+  counts: StatusCounts;
+  total: number;
+  met_share: number | null;
+}
+
+export interface SectionSummary extends Counted {
+  profile: string;
+  section: string;
+}
+
+export interface FindingsSummary {
+  organisations: (Counted & { organisation: string; name: string; sections: SectionSummary[] })[];
+  region: Counted & { sections: SectionSummary[] };
+}
+
+export interface FindingsTrend {
+  from: string;
+  to: string;
+  days: number;
+  points: (Counted & { day: string })[];
+}
+
+export interface PolicyListItem {
+  code: string;
+  version: string;
+  title: string;
+  builtin: boolean;
+  updated_at: string;
+  organisations: string[];
+}
+
+export interface Obligation extends Counted {
+  id: string;
+  cite: string;
+  section: string;
+  kind: string;
+  text: string;
+  paragraph: string | null;
+  rule: string;
+  responsible: string | null;
+  responsible_text: string | null;
+}
+
+export interface Policy extends PolicyListItem {
+  sections: string[];
+  obligations: Obligation[];
+}
+
+export interface Attestation {
+  id: number;
+  organisation: string;
+  obligation: string;
+  attested_by: string;
+  attested_at: string;
+  statement: string;
+  evidence_reference: string | null;
+  evidence: { name: string; content_type: string } | null;
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -370,4 +450,14 @@ export const api = {
   createInformation: (body: Record<string, unknown>) => request<Information>('POST', '/information', { body }),
   updateInformation: (id: string, body: Record<string, unknown>) =>
     request<Information>('PATCH', '/information/' + enc(id), { body }),
+  findings: (query: Query, signal?: AbortSignal) =>
+    request<Page<Finding>>('GET', '/findings' + queryString(query), { signal }),
+  findingsExportUrl: (query: Query, format: 'csv' | 'xlsx') => '/api/v1/findings' + queryString({ ...query, format }),
+  findingsSummary: (query: Query) => request<FindingsSummary>('GET', '/findings/summary' + queryString(query)),
+  findingsTrend: (query: Query) => request<FindingsTrend>('GET', '/findings/trend' + queryString(query)),
+  policies: () => request<Page<PolicyListItem>>('GET', '/policies'),
+  policy: (code: string) => request<Policy>('GET', '/policies/' + enc(code)),
+  attestations: (query: Query) => request<Page<Attestation>>('GET', '/attestations' + queryString(query)),
+  attest: (body: Record<string, unknown>) => request<Attestation>('POST', '/attestations', { body }),
+  evidenceUrl: (id: number) => '/api/v1/attestations/' + enc(String(id)) + '/evidence',
 };
