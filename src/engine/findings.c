@@ -362,9 +362,8 @@ static json_int_t section_index(json_t *order, const char *profile, const char *
     return v ? json_integer_value(v) : 1 << 20;
 }
 
-static json_t *g_order; /* for the comparator; set and cleared around each sort */
-
-static int by_section(const void *a, const void *b)
+/* qsort_r's comparator: profile, then the section's place in the profile (order). */
+static int by_section(const void *a, const void *b, void *order)
 {
     json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     const char *px = json_string_value(json_object_get(x, "profile"));
@@ -372,8 +371,8 @@ static int by_section(const void *a, const void *b)
     int c = strcmp(px, py);
     if (c)
         return c;
-    json_int_t ix = section_index(g_order, px, json_string_value(json_object_get(x, "section")));
-    json_int_t iy = section_index(g_order, py, json_string_value(json_object_get(y, "section")));
+    json_int_t ix = section_index(order, px, json_string_value(json_object_get(x, "section")));
+    json_int_t iy = section_index(order, py, json_string_value(json_object_get(y, "section")));
     if (ix != iy)
         return ix < iy ? -1 : 1;
     return strcmp(json_string_value(json_object_get(x, "section")),
@@ -392,9 +391,7 @@ static json_t *sorted_sections(json_t *obj_by_key, json_t *order)
     {
         v[i++] = x;
     }
-    g_order = order;
-    qsort(v, n, sizeof(*v), by_section);
-    g_order = NULL;
+    qsort_r(v, n, sizeof(*v), by_section, order);
     for (i = 0; i < n; i++) {
         finish_counts(v[i]);
         json_array_append(arr, v[i]);
