@@ -235,6 +235,14 @@ static int put_durations(struct buf *b)
     return rc;
 }
 
+int metrics_put_requests(struct buf *b)
+{
+    if (!M.series)
+        return 0;
+    int rc = put_requests_total(b);
+    return rc ? rc : put_durations(b);
+}
+
 /* ---- findings ---- */
 
 static const char *const FINDING_STATUSES[] = {"ok",      "due_soon", "overdue",
@@ -339,9 +347,7 @@ int h_metrics(struct req *req, struct resp *resp)
         rc = buf_printf(&b, "process_start_time_seconds %lld.%03ld\n", (long long)M.started.tv_sec,
                         M.started.tv_nsec / 1000000);
     if (!rc)
-        rc = put_requests_total(&b);
-    if (!rc)
-        rc = put_durations(&b);
+        rc = metrics_put_requests(&b);
     if (!rc)
         rc = req_db(req, &db);
     if (!rc)

@@ -23,6 +23,12 @@ int metrics_init(const struct route *routes, size_t nroutes);
  * Lock-free (relaxed atomic increments); a no-op before metrics_init. */
 void metrics_observe(long route, const char *method, int status, const struct timespec *started);
 
+struct buf;
+
+/* The request metrics (varn_http_requests_total, varn_http_request_duration_seconds) in the
+ * exposition format, appended to b; 0 or ERR_TOOBIG. A no-op before metrics_init. */
+int metrics_put_requests(struct buf *b);
+
 /* GET /metrics. */
 int h_metrics(struct req *req, struct resp *resp);
 
