@@ -3,6 +3,7 @@
 #include "http/routes.h"
 #include "auth/auth_http.h"
 #include "http/health.h"
+#include "http/metrics.h"
 #include "audit/audit_http.h"
 #include "org/org_http.h"
 #include "catalog/catalog_http.h"
@@ -20,6 +21,9 @@ const struct route varn_routes[] = {
     {"GET", "/readyz", h_readyz, 0, ACCESS_PUBLIC, NULL, "The database answers"},
     {"GET", "/api/v1/openapi.json", h_openapi, 0, ACCESS_PUBLIC, NULL,
      "This document: OpenAPI 3.1 for every route"},
+    /* Prometheus: request metrics and findings counts; an API token (docs/api.md#metrics). */
+    {"GET", "/metrics", h_metrics, 0, ACCESS_ROLES, NULL,
+     "Prometheus metrics (text format 0.0.4): requests, durations, findings in reach"},
     {"GET", "/api/v1/audit", h_audit_search, 0, ACCESS_ROLES, NULL,
      "Search the audit log (newest first, filtered, paginated) or export it as CSV"},
     {"GET", "/api/v1/audit/head", h_audit_head, 0, ACCESS_ROLES, NULL,

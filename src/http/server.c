@@ -2,6 +2,7 @@
  * log, per-thread database connections and graceful shutdown. */
 #include "http/server.h"
 #include "http/access.h"
+#include "http/metrics.h"
 #include "http/request.h"
 #include "http/static.h"
 #include "authz/authz.h"
@@ -265,6 +266,10 @@ static enum MHD_Result send_resp(struct req *req, const struct resp *resp)
     MHD_destroy_response(r);
     req->status = resp->status;
     req->responded = true;
+    /* Every response passes here: count it for /metrics, by the matched route's position in
+     * the table (never the raw path), timed from arrival to now, when it is queued. */
+    metrics_observe(req->route ? (long)(req->route - req->srv->cfg->routes) : -1, req->method,
+                    resp->status, &req->started);
     return ok;
 }
 
@@ -656,6 +661,10 @@ int server_run(const struct server_config *cfg)
     char msg[256];
     if (authz_load(cfg->routes, cfg->nroutes, msg, sizeof(msg)) != 0) {
         log_msg("error", "%s", msg);
+        return ERR_INVALID;
+    }
+    if (metrics_init(cfg->routes, cfg->nroutes) != 0) { /* fixed-size counters for /metrics */
+        log_msg("error", "the request metrics are already sized for another route table");
         return ERR_INVALID;
     }
 

@@ -181,15 +181,20 @@ def log_digest(db):
 
 # ---- entries for what happened ----
 
-@test("init's bootstrap is the first two entries: ITC and its administrator, by cli:init")
+@test("init's bootstrap: ITC, its administrator, the built-in profiles, ITC under itcentrum")
 def _():
     items = search(token(*ADMIN), actor="cli:init")["items"]
     eq([(i["seq"], i["action"], i["object_kind"], i["object_id"], i["organisation"], i["at"])
         for i in items],
-       [(2, "person.create", "person", "admin", "ITC", T_INIT),
+       [(5, "policy_profile.assign", "organisation", "ITC", "ITC", T_INIT),
+        (2, "person.create", "person", "admin", "ITC", T_INIT),
         (1, "organisation.create", "organisation", "ITC", "ITC", T_INIT)], "entries")
-    eq(items[1]["after"]["kind"], "it_centre", "after is parsed JSON")
-    eq(items[1]["before"], None, "before")
+    eq(items[2]["after"]["kind"], "it_centre", "after is parsed JSON")
+    eq(items[2]["before"], None, "before")
+    loads = search(token(*ADMIN), actor="system")["items"]
+    eq(sorted((i["seq"], i["action"], i["object_id"]) for i in loads),
+       [(3, "policy_profile.load", "itcentrum"), (4, "policy_profile.load", "ostersund")],
+       "the built-in profiles, loaded by the system")
 
 
 @test("token creation is recorded: api_token.create with role and organisation")
@@ -269,8 +274,8 @@ def _():
 
 @test("a page of exactly the remaining entries ends with next_cursor null")
 def _():
-    first = search(token(*ADMIN), actor="cli:init", limit=1)
-    eq(seqs(first["items"]), [2], "first page")
+    first = search(token(*ADMIN), actor="cli:init", limit=2)
+    eq(seqs(first["items"]), [5, 2], "first page")
     eq(first["next_cursor"], "2", "cursor")
     last = search(token(*ADMIN), actor="cli:init", limit=1, cursor=first["next_cursor"])
     eq(seqs(last["items"]), [1], "second page")
@@ -402,8 +407,10 @@ def _():
     eq(len(rows) - 1, len(want), "data rows")
     check(all(len(r) == 9 for r in rows), "a row without 9 cells")
     first = sql_rows(s["db"], "SELECT at, object_id FROM audit_log WHERE seq = ?", (want[0],))[0]
-    eq((rows[1][0], rows[1][5], rows[1][6]), (first[0], first[1], "KVIST"), "newest row")
-    check(json.loads(rows[1][8])["user_id"] == first[1], "Efter is the JSON")
+    # The demo's last entries assign the policy profiles; Östersund's comes last.
+    eq((rows[1][0], rows[1][5], rows[1][6]), (first[0], first[1], "OSTERSUND"), "newest row")
+    eq(json.loads(rows[1][8]), {"organisation": "OSTERSUND", "profile": "ostersund"},
+       "Efter is the JSON")
 
 
 @test("CSV export: formula cells get a leading apostrophe; ; \" and newlines are quoted")
@@ -546,7 +553,7 @@ def _():
     st, _, body = srv.request("GET", "/api/v1/audit?format=csv&actor=cli:init",
                               headers={"Authorization": "Bearer " + tok})
     eq(st, 200, "a narrower export")
-    eq(body.decode("utf-8-sig").count("\r\n"), 3, "header and two rows")
+    eq(body.decode("utf-8-sig").count("\r\n"), 4, "header and three rows")
     srv.stop()
 
 

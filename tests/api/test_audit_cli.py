@@ -107,15 +107,16 @@ def head(db):
 
 # ---- an intact chain ----
 
-@test("after init, verify exits 0 and prints the two entries and the head seq and hash")
+@test("after init, verify exits 0 and prints the five entries and the head seq and hash")
 def _():
     db = os.path.join(tempdir(), "varn.db")
     eq(run_varn("init", db=db).returncode, 0, "init")
     r = verify(db)
     eq(r.returncode, 0, "exit code (%s)" % r.stderr)
     seq, h = head(db)
-    eq(r.stdout, "audit log intact: 2 entries, head 2 %s\n" % h, "output")
-    eq(seq, 2, "entries written by init")
+    eq(r.stdout, "audit log intact: 5 entries, head 5 %s\n" % h, "output")
+    # ITC and its administrator, the two built-in policy profiles, ITC under itcentrum
+    eq(seq, 5, "entries written by init")
 
 
 @test("after demo and tokens, verify counts every entry and names the head")
@@ -174,14 +175,14 @@ def _():
     broken(verify(db), "entry 5 was altered: its hash does not match its contents")
 
 
-@test("an edited JSON value (after of entry 12) is caught as entry 12")
+@test("an edited JSON value (after of entry 15, a demo person) is caught as entry 15")
 def _():
     db = copy_db()
-    before = sql_rows(db, "SELECT after FROM audit_log WHERE seq = 12")[0][0]
-    write(db, "UPDATE audit_log SET after = replace(after, '.example', '.exempel') WHERE seq = 12")
-    check(sql_rows(db, "SELECT after FROM audit_log WHERE seq = 12")[0][0] != before,
+    before = sql_rows(db, "SELECT after FROM audit_log WHERE seq = 15")[0][0]
+    write(db, "UPDATE audit_log SET after = replace(after, '.example', '.exempel') WHERE seq = 15")
+    check(sql_rows(db, "SELECT after FROM audit_log WHERE seq = 15")[0][0] != before,
           "the edit did not take: %r" % before)
-    broken(verify(db), "entry 12 was altered")
+    broken(verify(db), "entry 15 was altered")
 
 
 @test("a byte flipped in a stored hash (entry 20) is caught as entry 20")

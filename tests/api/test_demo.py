@@ -86,6 +86,7 @@ def _():
         ("NORDSYS", "supplier", "ITC"),
         ("NORRBY", "municipality", "ITC"),
         ("NORRBYENERGI", "company", "NORRBY"),
+        ("OSTERSUND", "municipality", "ITC"),
         ("SODERAS", "municipality", "ITC"),
         ("VASTERFJALL", "municipality", "ITC"),
     ]), "organisations")
@@ -248,10 +249,12 @@ def _():
     orgs, people, _ = (int(x) for x in COUNTS.search(out).groups())
     rows = sql_rows(db, "SELECT action, count(*) FROM audit_log WHERE actor = 'cli:demo' "
                         "GROUP BY action ORDER BY action")
-    eq(rows, [("organisation.create", orgs), ("person.create", people)], "demo entries")
+    # ITC follows itcentrum from init; the demo assigns the other five profiles.
+    eq(rows, [("organisation.create", orgs), ("person.create", people),
+              ("policy_profile.assign", 5)], "demo entries")
     r = run_varn("audit", "verify", db=db)
     eq(r.returncode, 0, "verify (%s)" % r.stderr)
-    contains(r.stdout, "intact: %d entries" % (2 + orgs + people), "verify output")
+    contains(r.stdout, "intact: %d entries" % (5 + orgs + people + 5), "verify output")
 
 
 @test("a second demo run does nothing and says so")

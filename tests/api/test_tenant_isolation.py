@@ -122,6 +122,20 @@ def world():
                                     "data_base64": base64.b64encode(CANARY.encode()).decode()}})
     must(st, 201, "attest for SODERAS: %r" % b[:300])
     state["canary_attestation"] = str(json.loads(b)["id"])
+    # A canary finding of the policy engine (written straight into the table, as the engine
+    # would): aggregates such as GET /metrics must not count it for NORRBY.
+    ids = dict(sql_rows(srv().db, "SELECT code, id FROM organisation"))
+    import sqlite3
+    con = sqlite3.connect(srv().db, timeout=30)
+    try:
+        con.execute("INSERT INTO finding (organisation_id, profile_code, profile_version,"
+                    " obligation, cite, section, rule, subject_kind, subject_ref, subject_name,"
+                    " status, evaluated_at) VALUES (?, 'p', '1', 'o', 'c', ?, 'r',"
+                    " 'organisation', 'SODERAS', ?, 'overdue', '2026-11-22T08:00:00Z')",
+                    (ids["SODERAS"], CANARY + " section", CANARY + " subject"))
+        con.commit()
+    finally:
+        con.close()
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
