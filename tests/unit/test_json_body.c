@@ -353,6 +353,26 @@ static void test_invalid_characters(void **state)
     json_decref(o);
 }
 
+/* An object member: any object (its members are the handler's), null when nullable. */
+static const struct field object_fields[] = {
+    {"attachment", FIELD_OBJECT, FIELD_NULLABLE, 0, 0, "An object"},
+    {"meta", FIELD_OBJECT, 0, 0, 0, "Another"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static void test_object(void **state)
+{
+    (void)state;
+    json_t *o = accept_with(object_fields, "{\"attachment\":{\"name\":\"a\",\"x\":[1]}}");
+    assert_true(json_is_object(json_object_get(o, "attachment")));
+    json_decref(o);
+    json_decref(accept_with(object_fields, "{\"attachment\":null,\"meta\":{}}"));
+    expect_problem_with(object_fields, "{\"attachment\":\"file\"}", 422, "wrong_type",
+                        "attachment");
+    expect_problem_with(object_fields, "{\"attachment\":[1]}", 422, "wrong_type", "attachment");
+    expect_problem_with(object_fields, "{\"meta\":null}", 422, "wrong_type", "meta");
+}
+
 static void test_invalid_date(void **state)
 {
     (void)state;
@@ -396,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_utf8_counts_characters),
         cmocka_unit_test(test_invalid_characters),
         cmocka_unit_test(test_invalid_date),
+        cmocka_unit_test(test_object),
         cmocka_unit_test(test_content_problem_before_missing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
