@@ -12,15 +12,14 @@ static const char SQL_OWNER[] =
 /* Per system: software without a version, licences without a count, and the earliest date a
  * licence expires or a component loses support. */
 static const char SQL_COMPLETE[] =
-    "SELECT " RULE_SYSTEM_COLUMNS ","
-    " SUM(CASE WHEN c.kind = 'software' AND (c.version IS NULL OR c.version = '') THEN 1"
-    " ELSE 0 END),"
-    " SUM(CASE WHEN c.kind = 'licence' AND c.licence_count IS NULL THEN 1 ELSE 0 END),"
-    " MIN(CASE WHEN c.licence_expiry IS NULL OR (c.end_of_support IS NOT NULL"
-    " AND c.end_of_support < c.licence_expiry) THEN c.end_of_support ELSE c.licence_expiry "
-    "END)" RULE_SYSTEM_FROM " LEFT JOIN component c ON c.system_id = s.id" RULE_SYSTEM_WHERE
-    " GROUP BY s.id, s.organisation_id, s.external_id, s.name, s.owner_id, po.user_id,"
-    " s.administrator_id, pa.user_id";
+    "SELECT " RULE_SYSTEM_COLUMNS ", COALESCE(c.no_version, 0), COALESCE(c.no_count, 0),"
+    " c.earliest" RULE_SYSTEM_FROM " LEFT JOIN (SELECT system_id,"
+    " SUM(CASE WHEN kind = 'software' AND (version IS NULL OR version = '') THEN 1 ELSE 0 END)"
+    " AS no_version,"
+    " SUM(CASE WHEN kind = 'licence' AND licence_count IS NULL THEN 1 ELSE 0 END) AS no_count,"
+    " MIN(CASE WHEN licence_expiry IS NULL OR (end_of_support IS NOT NULL"
+    " AND end_of_support < licence_expiry) THEN end_of_support ELSE licence_expiry END)"
+    " AS earliest FROM component GROUP BY system_id) c ON c.system_id = s.id" RULE_SYSTEM_WHERE;
 
 static int eval_owner(struct rule_ctx *ctx)
 {

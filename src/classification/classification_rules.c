@@ -23,16 +23,21 @@ static const char SQL_CLASSIFIED[] =
 static const char SQL_MFA[] =
     "WITH RECURSIVE up(org_id, anc_id) AS (SELECT id, id FROM organisation"
     " UNION SELECT up.org_id, o.parent_id FROM up JOIN organisation o ON o.id = up.anc_id"
-    " WHERE o.parent_id IS NOT NULL)"
-    " SELECT " RULE_SYSTEM_COLUMNS ", s.mfa_enforced" RULE_SYSTEM_FROM RULE_SYSTEM_WHERE
-    " AND EXISTS (SELECT 1 FROM requirement_rule rr WHERE rr.code = :requirement"
-    " AND (rr.organisation_id IS NULL"
-    " OR rr.organisation_id IN (SELECT anc_id FROM up WHERE up.org_id = s.organisation_id))"
-    " AND (s.lifecycle <> 'planned' OR rr.applies_to_planned = 1)"
-    " AND ((rr.aspect = 'k' AND s.level_k >= rr.min_level)"
-    " OR (rr.aspect = 'r' AND s.level_r >= rr.min_level)"
-    " OR (rr.aspect = 't' AND s.level_t >= rr.min_level)"
-    " OR (rr.aspect = 'personal_data' AND s.personal_level >= rr.min_level)))";
+    " WHERE o.parent_id IS NOT NULL),"
+    /* The requirement's thresholds per organisation: its own, its ancestors' and the defaults;
+     * computed once instead of per system. */
+    " need(org_id, aspect, min_level, applies_to_planned) AS ("
+    " SELECT up.org_id, rr.aspect, rr.min_level, rr.applies_to_planned FROM up"
+    " JOIN requirement_rule rr ON rr.organisation_id = up.anc_id WHERE rr.code = :requirement"
+    " UNION SELECT o.id, rr.aspect, rr.min_level, rr.applies_to_planned FROM organisation o"
+    " JOIN requirement_rule rr ON rr.organisation_id IS NULL WHERE rr.code = :requirement)"
+    " SELECT DISTINCT " RULE_SYSTEM_COLUMNS ", s.mfa_enforced" RULE_SYSTEM_FROM
+    " JOIN need n ON n.org_id = s.organisation_id" RULE_SYSTEM_WHERE
+    " AND (s.lifecycle <> 'planned' OR n.applies_to_planned = 1)"
+    " AND ((n.aspect = 'k' AND s.level_k >= n.min_level)"
+    " OR (n.aspect = 'r' AND s.level_r >= n.min_level)"
+    " OR (n.aspect = 't' AND s.level_t >= n.min_level)"
+    " OR (n.aspect = 'personal_data' AND s.personal_level >= n.min_level))";
 
 static int eval_info_owner(struct rule_ctx *ctx)
 {

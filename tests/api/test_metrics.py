@@ -3,16 +3,18 @@
 route pattern (never the raw path), "unmatched" for 404s without a route, the findings gauges
 read from the database and limited to the token's organisations, label escaping, access (an API
 token with a role the matrix admits), and promtool's verdict on the output."""
+import calendar
+import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from varn_harness import SLOW, Server, Suite, check, contains, eq, main, run_varn
+from varn_harness import (SLOW, Server, Suite, check, contains, eq, main, run_varn,  # noqa: E402
+                          sql_rows, tempdir, wait_for)
 
 suite = Suite()
 test = suite.test
@@ -184,67 +186,177 @@ def _():
 
 
 # ---- findings ----
+# The findings are the policy engine's: `varn serve` re-evaluates every assigned profile and
+# replaces the finding table whenever the audit log's head moves (a token, an import), so the
+# world is built through the product and the gauges are compared with the table it wrote.
+
+def luhn_number(prefix):
+    """prefix (9 digits) completed with its Luhn check digit, as NNNNNN-NNNN."""
+    for d in "0123456789":
+        digits = [int(c) for c in prefix + d]
+        total = sum((x * 2 - 9 if x * 2 > 9 else x * 2) if i % 2 == 0 else x
+                    for i, x in enumerate(digits))
+        if total % 10 == 0:
+            s = prefix + d
+            return s[:6] + "-" + s[6:]
+    raise AssertionError("no check digit")
+
+
+def attestation(oid, cite, section):
+    return {"id": oid, "cite": cite, "section": section, "text": "Nämnden följer upp arbetet.",
+            "rule": "attestation", "params": {"interval": "P1Y", "warn": "P30D"},
+            "responsible": "committee_member", "responsible_text": "Nämnden"}
+
+
+# Assigned to NORRBY and SODERAS: one `missing` finding per organisation and attestation (no
+# attestation is ever made), one `not_tracked` for the risk rule (its module is not built).
+METRIK = {
+    "format": 1, "code": "metrik", "version": "test-1", "title": "Metrikpolicy för testerna",
+    "sections": [NASTY, "Patchning"],
+    "paragraphs": {"§ atk.1": "Åtkomsten styrs och följs upp.",
+                   "§ patch.1": "System patchas i tid."},
+    "obligations": [
+        attestation("M-ATK", "§ atk.1", NASTY),
+        attestation("M-PAT", "§ patch.1", "Patchning"),
+        {"id": "M-RSK", "cite": "§ patch.1", "section": "Patchning",
+         "text": "Riskanalyser görs varje år.", "rule": "risk_assessment_max_age",
+         "params": {"max_age": "P1Y"}, "applies_to": {"kind": "system"},
+         "responsible": "system_owner"},
+    ],
+}
+# Assigned to SODERAS only: a section no other organisation has, for the leak check.
+HEMLIG = {
+    "format": 1, "code": "hemlig", "version": "test-1", "title": "Söderås egen policy",
+    "sections": ["SODERAS hemlig sektion"],
+    "paragraphs": {"§ hemlig.1": "Söderås följer upp sitt eget arbete."},
+    "obligations": [attestation("H-ATT", "§ hemlig.1", "SODERAS hemlig sektion")],
+}
+
+
+def cli(*args):
+    r = run_varn(*args, db=srv().db)
+    eq(r.returncode, 0, "varn %s: %s" % (" ".join(args), r.stderr))
+    return r
+
+
+def write_json(d, name, doc):
+    path = os.path.join(d, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    return path
+
 
 def world():
-    """NORRBY and SODERAS under ITC, findings in both, and the engine's state."""
+    """NORRBY and SODERAS under ITC, both under the profile metrik, SODERAS also under hemlig;
+    ITC under the built-in itcentrum as init left it."""
     if "world" in state:
-        return state["world"]
-    admin = {"Authorization": "Bearer " + tok("ITC", "administrator")}
-    for code, number in (("NORRBY", "212000-0142"), ("SODERAS", "212000-0159")):
-        st, _, b = srv().request("POST", "/api/v1/organisations", headers=admin,
-                                 body={"code": code, "name": code.title() + " kommun",
-                                       "kind": "municipality", "parent_code": "ITC",
-                                       "org_number": number})
-        eq(st, 201, "create %s: %r" % (code, b[:300]))
-    rows = [("NORRBY", "Patchning", "ok", 3), ("NORRBY", "Patchning", "overdue", 2),
-            ("NORRBY", NASTY, "missing", 1), ("SODERAS", "Patchning", "due_soon", 4),
-            ("SODERAS", "SODERAS hemlig sektion", "overdue", 5), ("ITC", "Patchning", "ok", 1)]
-    con = sqlite3.connect(srv().db, timeout=10 * SLOW)
-    try:
-        ids = dict(con.execute("SELECT code, id FROM organisation"))
-        for org, section, status, n in rows:
-            for i in range(n):
-                con.execute(
-                    "INSERT INTO finding (organisation_id, profile_code, profile_version,"
-                    " obligation, cite, section, rule, subject_kind, subject_ref, subject_name,"
-                    " status, due, evaluated_at) VALUES (?, 'kommun', '1', 'patch', '4.2', ?,"
-                    " 'r', 'organisation', ?, ?, ?, NULL, '2026-11-22T08:00:00Z')",
-                    (ids[org], section, org, org, status))
-        con.commit()
-    finally:
-        con.close()
-    state["world"] = rows
-    return rows
+        return
+    d = tempdir()
+    orgs = os.path.join(d, "orgs.csv")
+    with open(orgs, "w", encoding="utf-8") as f:
+        f.write("code,name,kind,parent_code,org_number\n"
+                "NORRBY,Norrby kommun,municipality,ITC,%s\n"
+                "SODERAS,Söderås kommun,municipality,ITC,%s\n"
+                % (luhn_number("212000014"), luhn_number("212000015")))
+    cli("import", "organisations", orgs)
+    cli("policy", "import", write_json(d, "metrik.json", METRIK))
+    cli("policy", "import", write_json(d, "hemlig.json", HEMLIG))
+    cli("policy", "assign", "--org", "NORRBY", "metrik")
+    cli("policy", "assign", "--org", "SODERAS", "metrik")
+    cli("policy", "assign", "--org", "SODERAS", "hemlig")
+    state["world"] = True
 
 
-@test("no engine state yet: no evaluated timestamp; findings gauges exist only for findings")
-def _():
-    samples = parse(scrape())
-    eq([s for s in samples if s[0].startswith("varn_findings")], [], "findings samples")
+def engine_state():
+    """(audit_seq, evaluated_at) of the engine's state, or None before its first evaluation."""
+    rows = sql_rows(srv().db, "SELECT audit_seq, evaluated_at FROM engine_state")
+    return rows[0] if rows else None
 
 
-@test("varn_findings matches the inserted rows, every status of a section, zeros included")
-def _():
-    world()
-    samples = parse(scrape(tok("ITC", "ciso")))
-    expected = {("NORRBY", "Patchning"): {"ok": 3, "overdue": 2},
-                ("NORRBY", NASTY): {"missing": 1},
-                ("SODERAS", "Patchning"): {"due_soon": 4},
-                ("SODERAS", "SODERAS hemlig sektion"): {"overdue": 5},
-                ("ITC", "Patchning"): {"ok": 1}}
-    for (org, section), counts in expected.items():
+def caught_up():
+    """The engine state once the refresher has evaluated the audit log's head."""
+    def ready():
+        es = engine_state()
+        head = sql_rows(srv().db, "SELECT max(seq) FROM audit_log")[0][0]
+        return es if es and es[0] == head else None
+    es = wait_for(ready, timeout=30 * SLOW)  # the refresher runs every 5 s
+    check(es, "the refresher did not catch up with the audit log: engine_state %r, head %r"
+          % (engine_state(), sql_rows(srv().db, "SELECT max(seq) FROM audit_log")))
+    return es
+
+
+def table_counts(orgs=None):
+    """{(organisation, section): {status: count}} read from the finding table."""
+    out = {}
+    for org, section, status, n in sql_rows(
+            srv().db, "SELECT o.code, f.section, f.status, count(*) FROM finding f"
+                      " JOIN organisation o ON o.id = f.organisation_id"
+                      " GROUP BY o.code, f.section, f.status"):
+        if orgs is None or org in orgs:
+            out.setdefault((org, section), {})[status] = n
+    return out
+
+
+def settled_scrape(t, orgs=None):
+    """(scrape text, its samples, the table's counts, the engine state) taken while the
+    refresher stood still: the engine state is the same before and after."""
+    for _ in range(5):
+        es = caught_up()
+        expected = table_counts(orgs)
+        text = scrape(t)
+        if engine_state() == es and table_counts(orgs) == expected:
+            return text, parse(text), expected, es
+    raise AssertionError("the findings kept changing under the scrape")
+
+
+def same_findings(samples, expected, who):
+    """Every organisation and section of expected with all six statuses, zeros included, and
+    no other varn_findings series."""
+    check(expected, "no findings in the table to compare with (%s)" % who)
+    for (org, section), counts in sorted(expected.items()):
+        check(set(counts) <= set(STATUSES), "unknown status in the table: %r" % counts)
         for status in STATUSES:
             eq(value(samples, "varn_findings", organisation=org, section=section, status=status),
-               float(counts.get(status, 0)), "varn_findings %s %r %s" % (org, section, status))
-    got = [s for s in samples if s[0] == "varn_findings"]
-    eq(len(got), len(expected) * len(STATUSES), "number of findings series")
+               float(counts.get(status, 0)),
+               "varn_findings %s %r %s (%s)" % (org, section, status, who))
+    got = sorted((l["organisation"], l["section"], l["status"])
+                 for n, l, v in samples if n == "varn_findings")
+    want = sorted((org, section, status) for org, section in expected for status in STATUSES)
+    eq(got, want, "the varn_findings series (%s)" % who)
+
+
+@test("right after start the engine has evaluated ITC's profile: the gauges equal the table")
+def _():
+    t = tok("ITC", "ciso")
+    text, samples, expected, es = settled_scrape(t)
+    eq({org for org, _ in expected}, {"ITC"}, "organisations with findings before the world")
+    same_findings(samples, expected, "ITC ciso")
+    check(value(samples, "varn_findings_evaluated_timestamp_seconds") is not None,
+          "the evaluated timestamp")
+
+
+@test("varn_findings matches the finding table, every status of a section, zeros included")
+def _():
+    world()
+    text, samples, expected, es = settled_scrape(tok("ITC", "ciso"))
+    # The world as built: metrik's sections in both, hemlig's in SODERAS only.
+    for org in ("NORRBY", "SODERAS"):
+        eq(expected.get((org, NASTY)), {"missing": 1}, "%s's attestation in %r" % (org, NASTY))
+        eq(expected.get((org, "Patchning")), {"missing": 1, "not_tracked": 1},
+           "%s's Patchning" % org)
+    eq(expected.get(("SODERAS", "SODERAS hemlig sektion")), {"missing": 1}, "SODERAS's own")
+    eq(expected.get(("NORRBY", "SODERAS hemlig sektion")), None, "NORRBY has no hemlig")
+    check(any(org == "ITC" for org, _ in expected), "ITC's itcentrum findings")
+    same_findings(samples, expected, "ITC ciso")
 
 
 @test("label values are escaped: backslash, double quote and line feed; UTF-8 kept")
 def _():
     world()
-    text = scrape(tok("ITC", "ciso"))
-    contains(text, 'section="Åtkomst \\"styrning\\" \\\\ del\\ntvå – ö"', "escaped section")
+    text, samples, expected, es = settled_scrape(tok("ITC", "ciso"))
+    check(("NORRBY", NASTY) in expected, "the NASTY section has findings")
+    contains(text, 'varn_findings{organisation="NORRBY",section="Åtkomst \\"styrning\\" \\\\ '
+                   'del\\ntvå – ö",status="missing"} 1\n', "escaped section")
     for line in text.split("\n"):
         check(not line.startswith("två"), "a raw line feed split a sample: %r" % line)
 
@@ -252,33 +364,35 @@ def _():
 @test("a NORRBY token sees NORRBY's findings only: SODERAS's and ITC's are absent")
 def _():
     world()
-    for role in ("ciso", "security_officer", "administrator"):
-        text = scrape(tok("NORRBY", role))
-        samples = parse(text)
+    tokens = [(role, tok("NORRBY", role)) for role in ("ciso", "security_officer",
+                                                       "administrator")]
+    for role, t in tokens:
+        text, samples, expected, es = settled_scrape(t, orgs={"NORRBY"})
         orgs = {l["organisation"] for n, l, v in samples if n == "varn_findings"}
         eq(orgs, {"NORRBY"}, "organisations in a NORRBY %s's scrape" % role)
         check("SODERAS" not in text and "hemlig" not in text,
               "SODERAS leaks to NORRBY's %s" % role)
-        eq(value(samples, "varn_findings", organisation="NORRBY", section="Patchning",
-                 status="overdue"), 2.0, "NORRBY's own count")
+        check('organisation="ITC"' not in text, "ITC leaks to NORRBY's %s" % role)
+        same_findings(samples, expected, "NORRBY %s" % role)
         # Request metrics are operational, the same for every scraper.
         check(value(samples, "varn_http_requests_total", route="/healthz", method="GET",
                     status="200") >= 3, "request metrics in a NORRBY scrape")
 
 
+def unix_time(at):
+    """An RFC 3339 UTC time (Z, optional fraction) as whole Unix seconds."""
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z", at)
+    check(m, "engine_state.evaluated_at %r" % at)
+    return calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S"))
+
+
 @test("varn_findings_evaluated_timestamp_seconds is the engine state's evaluated_at")
 def _():
     world()
-    con = sqlite3.connect(srv().db, timeout=10 * SLOW)
-    try:
-        con.execute("INSERT INTO engine_state (id, audit_seq, day, profiles, evaluated_at,"
-                    " duration_us) VALUES (1, 1, '2026-11-22', '[]', '2026-11-22T08:00:00Z', 10)")
-        con.commit()
-    finally:
-        con.close()
-    samples = parse(scrape())
-    eq(value(samples, "varn_findings_evaluated_timestamp_seconds"), 1795334400.0,
-       "2026-11-22T08:00:00Z")
+    text, samples, expected, (seq, at) = settled_scrape(tok("ITC", "ciso"))
+    t = value(samples, "varn_findings_evaluated_timestamp_seconds")
+    eq(t, float(unix_time(at)), "evaluated_at %s" % at)
+    check(time.time() - 3600 < t <= time.time() + 1, "a recent evaluation: %r" % t)
 
 
 @test("varn_build_info has the version; process_start_time_seconds is this process's start")

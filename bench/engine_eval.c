@@ -1,0 +1,102 @@
+/* Evaluating the whole region's policies (bench/engine_eval.sh), next to a floor measured in
+ * the same run: one SQL pass that reads the same tables the rules read. */
+#include "core/arena.h"
+#include "core/clock.h"
+#include "db/db.h"
+#include "engine/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RUNS 15
+
+/* The floor: one pass over the rows the rules read, stepping every row and column out of
+ * SQLite as the rules do (systems and information with their owners, components, links,
+ * requirement rules, role holders, attestations). */
+static const char *const FLOOR_SQL[] = {
+    "SELECT s.organisation_id, s.external_id, s.name, s.owner_id, po.user_id, po.disabled,"
+    " po.employment_end, s.administrator_id, pa.user_id, s.mfa_enforced, s.level_k, s.level_r,"
+    " s.level_t, s.personal_level, s.lifecycle FROM system s JOIN person po ON po.id = s.owner_id"
+    " LEFT JOIN person pa ON pa.id = s.administrator_id",
+    "SELECT i.organisation_id, i.external_id, i.name, i.owner_id, po.user_id, po.disabled,"
+    " po.employment_end, i.classified_at FROM information i JOIN person po ON po.id = i.owner_id",
+    "SELECT system_id, kind, version, licence_count, licence_expiry, end_of_support"
+    " FROM component",
+    "SELECT system_id, information_id FROM system_information",
+    "SELECT organisation_id, aspect, min_level, code, applies_to_planned FROM requirement_rule",
+    "SELECT ra.organisation_id, ra.role, p.id, p.user_id FROM role_assignment ra"
+    " JOIN person p ON p.id = ra.person_id",
+    "SELECT organisation_id, obligation, attested_at FROM attestation",
+};
+
+static size_t floor_pass(struct db *db)
+{
+    size_t bytes = 0;
+    for (size_t q = 0; q < sizeof(FLOOR_SQL) / sizeof(FLOOR_SQL[0]); q++) {
+        struct db_stmt *st;
+        if (db_prepare(db, FLOOR_SQL[q], &st) != 0)
+            exit(1);
+        while (db_step(st) == DB_ROW)
+            for (int c = 0; c < db_col_count(st); c++) {
+                const char *t = db_col_text(st, c);
+                bytes += t ? strlen(t) : 0;
+            }
+        db_finalize(st);
+    }
+    return bytes;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    char msg[512];
+    struct db *db;
+    if (argc != 2 || db_open(argv[1], 0, &db, msg, sizeof(msg)) != 0) {
+        fprintf(stderr, "usage: engine_eval DB (%s)\n", argc == 2 ? msg : "");
+        return 2;
+    }
+    double eval[RUNS], floor_ms[RUNS];
+    size_t findings = 0;
+    for (int i = 0; i < RUNS; i++) {
+        double t0 = now_ms();
+        if (floor_pass(db) == 0)
+            return 1;
+        floor_ms[i] = now_ms() - t0;
+
+        struct arena a;
+        arena_init(&a);
+        struct finding_set set = {.arena = &a};
+        t0 = now_ms();
+        if (engine_evaluate(db, clock_now(), 0, &set, msg, sizeof(msg)) != 0) {
+            fprintf(stderr, "%s\n", msg);
+            return 1;
+        }
+        eval[i] = now_ms() - t0;
+        findings = set.n;
+        arena_release(&a);
+    }
+    qsort(eval, RUNS, sizeof(double), cmp);
+    qsort(floor_ms, RUNS, sizeof(double), cmp);
+    printf("findings: %zu\n", findings);
+    printf("evaluate: median %.1f ms (min %.1f, max %.1f) over %d runs\n", eval[RUNS / 2], eval[0],
+           eval[RUNS - 1], RUNS);
+    printf("floor:    median %.1f ms (min %.1f, max %.1f)\n", floor_ms[RUNS / 2], floor_ms[0],
+           floor_ms[RUNS - 1]);
+    printf("ratio:    %.1f x the floor\n", eval[RUNS / 2] / floor_ms[RUNS / 2]);
+    db_close(db);
+    return 0;
+}
