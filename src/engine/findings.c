@@ -385,8 +385,8 @@ static json_t *sorted_sections(json_t *obj_by_key, json_t *order)
     size_t n = json_object_size(obj_by_key), i = 0;
     json_t **v = n ? calloc(n, sizeof(*v)) : NULL, *arr = json_array(), *x;
     const char *key;
-    if (n && !v)
-        return arr;
+    if (!v)
+        return arr; /* nothing to sort (or no memory for it) */
     json_object_foreach(obj_by_key, key, x)
     {
         v[i++] = x;
