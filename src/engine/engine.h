@@ -39,9 +39,9 @@ struct finding {
     const char *subject_ref;     /* external id or code */
     const char *subject_name;    /* for people */
     enum finding_status status;
-    char due[11];            /* YYYY-MM-DD, or "" */
-    int64_t responsible_id;  /* person id, or 0 */
-    const char *responsible; /* their user id, or NULL */
+    char due[11];               /* YYYY-MM-DD, or "" */
+    int64_t responsible_id;     /* person id, or 0 */
+    const char *responsible;    /* their user id, or NULL */
 };
 
 struct finding_set {
