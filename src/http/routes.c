@@ -8,6 +8,7 @@
 #include "org/org_http.h"
 #include "catalog/catalog_http.h"
 #include "classification/classification_http.h"
+#include "catalog/import_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -97,6 +98,10 @@ const struct route varn_routes[] = {
      "One information asset"},
     {"PATCH", "/api/v1/information/{external_id}", h_information_update, 16 * KiB, ACCESS_ROLES,
      information_update_fields, "Change or reclassify an information asset (k, r, t)"},
+    /* CSV import over HTTP (the upload helper's block) */
+    {"POST", "/api/v1/imports/{kind}", h_import, IMPORT_HTTP_BODY_MAX, ACCESS_ROLES, ROUTE_CSV_BODY,
+     "Import a CSV file (text/csv) of organisations, people, systems, components or "
+     "information, all rows or none; dry_run=true checks only"},
     {"GET", "/api/v1/my/systems", h_my_systems, 0, ACCESS_ROLES, NULL,
      "Systems the logged-in person owns or administers (empty for tokens)"},
     {"GET", "/api/v1/my/information", h_my_information, 0, ACCESS_ROLES, NULL,

@@ -141,13 +141,37 @@ def canaries(path=""):
             "user_id": "canary.soderas", "id": w["canary_ra"],
             "external_id": "CANARY-INFO" if info else "CANARY-SYS",
             "component_id": w["canary_component"], "info_external_id": "CANARY-INFO",
-            "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"]}
+            "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"],
+            "/api/v1/imports/{kind}": "systems"}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "external_id": "NO-SUCH-OBJECT", "component_id": "987654321",
            "info_external_id": "NO-SUCH-INFO", "dep_external_id": "NO-SUCH-SYSTEM",
-           "/api/v1/api-tokens/{id}": "987654321"}
+           "/api/v1/api-tokens/{id}": "987654321", "/api/v1/imports/{kind}": "systems"}
+
+# Routes whose path parameter names no object (the kind of an import): the loop over detail
+# routes checks only that roles outside the matrix get 403; what their bodies name is checked
+# by a test of their own below (IMPORT_FILES).
+NOT_OBJECTS = {("POST", "/api/v1/imports/{kind}")}
+
+# CSV files for POST /api/v1/imports/{kind} naming SODERAS's objects (FOREIGN) or missing ones.
+IMPORT_FILES = {
+    "organisations": "code,name,kind,parent_code,org_number\nNEWCO,New AB,company,{org},"
+                     "559300-1117\n",
+    "people": "user_id,name,email,organisation,manager_user_id,employment_start,employment_end,"
+              "privileged\nnew.person,New,new@example.org,{org},,,,\n",
+    "systems": "external_id,name,organisation,system_owner,lifecycle,internet_facing,"
+               "mfa_enforced,last_significant_change\nNEW-SYS,New,{org},canary.soderas,"
+               "production,,,\n",
+    "components": "system_external_id,kind,name,vendor,product,version,cpe,licence_count,"
+                  "licences_in_use,licence_expiry,end_of_support\n{system},software,New,,,,,,,,\n",
+    "information": "external_id,name,organisation,information_owner,k,r,t,personal_data,"
+                   "classified_at,systems\nNEW-INFO,New,{org},canary.soderas,1,1,1,none,,"
+                   "{system}\n",
+}
+FOREIGN = {"org": "SODERAS", "system": "CANARY-SYS"}
+MISSING_REFS = {"org": "NOSUCHORG", "system": "NO-SUCH-OBJECT"}
 
 
 # Bodies that pass a route's field table, so that the request reaches the object lookup (a
@@ -246,6 +270,8 @@ def _():
             if role not in roles:
                 must(st, 403, "%s %s as %s (not in the matrix): %r" % (method, foreign, role, b[:200]))
                 continue
+            if (method, path) in NOT_OBJECTS:
+                continue
             st_missing, _, b_missing = call(method, fill(path, MISSING), tok, body)
             must(st, 404, "%s %s as %s: %r" % (method, foreign, role, b[:200]))
             must(st_missing, 404, "%s of a missing object as %s" % (method, role))
@@ -326,6 +352,36 @@ def _():
         r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
     eq(r0, r1, "problem for a foreign vs an unknown organisation")
     eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("imports naming SODERAS's organisations and systems are refused like missing ones")
+def _():
+    w = world()
+    before = tenant_tables_digest()
+    (_, path, roles), = [r for r in role_routes() if r[:2] == ("POST", "/api/v1/imports/{kind}")]
+    checked = 0
+    for role, tok in sorted(w["tokens"].items()):
+        for kind, template in sorted(IMPORT_FILES.items()):
+            seen = []
+            for refs in (FOREIGN, MISSING_REFS):
+                data = template.format(**refs).encode()
+                st, _, b = srv().request("POST", "/api/v1/imports/" + kind, data,
+                                         {"Authorization": "Bearer " + tok,
+                                          "Content-Type": "text/csv"})
+                if role not in roles:
+                    must(st, 403, "import %s as %s (not in the matrix)" % (kind, role))
+                check(st in (403, 422), "import %s as %s naming %s: %d %r"
+                      % (kind, role, refs["org"], st, b[:300]))
+                text = b.decode()
+                for name in refs.values():
+                    text = text.replace(name, "REF")  # the file's own references echoed
+                check(CANARY not in text, "import %s as %s leaks a canary: %r"
+                      % (kind, role, text[:400]))
+                seen.append((st, shape(text.encode())))
+            eq(seen[0], seen[1], "import %s as %s: foreign vs missing" % (kind, role))
+            checked += seen[0][0] == 422
+    check(checked > 0, "no import reached the rows")
+    eq(tenant_tables_digest(), before, "tenant data after the imports")
 
 
 @test("a ciso of the IT centre reaches both municipalities below it")
