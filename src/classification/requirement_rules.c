@@ -77,7 +77,7 @@ static int rule_check(struct db *db, json_t *r, int64_t org_id, int64_t id, stru
     if (w->min_level < 0 || w->min_level > 4)
         return cat_reject(p, 422, "out_of_range", "min_level", "min_level is 0 to 4");
     if (!code_valid(w->code))
-        return cat_reject(p, 422, "invalid_code", "code",
+        return cat_reject(p, 422, "invalid_rule_code", "code",
                           "a code is 1 to 40 characters of a-z, 0-9 and '_'");
     if (blank(w->text_sv))
         return cat_reject(p, 422, "invalid_text", "text_sv", "text_sv must not be blank");
