@@ -124,6 +124,13 @@ def world():
         con.commit()
     finally:
         con.close()
+    # Requirement rules (catforms): a canary rule of SODERAS's own.
+    st, _, b = call("POST", "/api/v1/requirement-rules", admin,
+                    {"organisation": "SODERAS", "aspect": "k", "min_level": 1,
+                     "code": "canary_rule", "text_sv": CANARY + " krav",
+                     "text_en": CANARY + " requirement"})
+    must(st, 201, "create the canary rule: %r" % b[:300])
+    state["canary_rule"] = str(json.loads(b)["id"])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -142,13 +149,15 @@ def canaries(path=""):
             "external_id": "CANARY-INFO" if info else "CANARY-SYS",
             "component_id": w["canary_component"], "info_external_id": "CANARY-INFO",
             "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"],
-            "/api/v1/imports/{kind}": "systems"}
+            "/api/v1/imports/{kind}": "systems",
+            "/api/v1/requirement-rules/{id}": w["canary_rule"]}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "external_id": "NO-SUCH-OBJECT", "component_id": "987654321",
            "info_external_id": "NO-SUCH-INFO", "dep_external_id": "NO-SUCH-SYSTEM",
-           "/api/v1/api-tokens/{id}": "987654321", "/api/v1/imports/{kind}": "systems"}
+           "/api/v1/api-tokens/{id}": "987654321", "/api/v1/imports/{kind}": "systems",
+           "/api/v1/requirement-rules/{id}": "987654321"}
 
 # Routes whose path parameter names no object (the kind of an import): the loop over detail
 # routes checks only that roles outside the matrix get 403; what their bodies name is checked
@@ -181,6 +190,10 @@ BODIES = {
     ("POST", "/api/v1/systems/{external_id}/raises"): {"aspect": "k", "level": 4,
                                                        "reason": "accumulation"},
     ("PUT", "/api/v1/organisations/{code}/contract"): {"contract_reference": "x"},
+    ("PATCH", "/api/v1/requirement-rules/{id}"): {"text_sv": "x"},
+    ("POST", "/api/v1/requirement-rules"): {"organisation": "NORRBY", "aspect": "k",
+                                            "min_level": 1, "code": "isolation",
+                                            "text_sv": "x", "text_en": "x"},
 }
 
 
@@ -382,6 +395,28 @@ def _():
             checked += seen[0][0] == 422
     check(checked > 0, "no import reached the rows")
     eq(tenant_tables_digest(), before, "tenant data after the imports")
+
+
+@test("a requirement rule naming SODERAS is refused like one naming an unknown organisation")
+def _():
+    w = world()
+    before = tenant_tables_digest()
+    results = []
+    for org in ("SODERAS", "NOSUCHORG"):
+        b = dict(BODIES[("POST", "/api/v1/requirement-rules")], organisation=org)
+        st, _, resp = call("POST", "/api/v1/requirement-rules", w["tokens"]["ciso"], b)
+        r = shape(resp)
+        r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
+        results.append((st, r))
+        st, _, resp = call("GET", "/api/v1/requirement-rules?organisation=" + org,
+                           w["tokens"]["ciso"])
+        r = shape(resp)
+        r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
+        results.append((st, r))
+    eq(results[0], results[2], "POST: foreign vs unknown organisation")
+    eq(results[1], results[3], "GET: foreign vs unknown organisation")
+    eq((results[0][0], results[1][0]), (422, 422), "statuses")
+    eq(tenant_tables_digest(), before, "tenant data")
 
 
 @test("a ciso of the IT centre reaches both municipalities below it")
