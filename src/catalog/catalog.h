@@ -77,6 +77,10 @@ int component_import_save(struct db *db, const struct org_actor *who,
 int catalog_import(struct db *db, const char *kind, const char *system_external_id,
                    const char *actor, const char *file, const char *data, size_t len,
                    struct import_report *rep);
+/* catalog_import as opt->who (actor is then ignored), committing only without opt->dry_run. */
+int catalog_import_with(struct db *db, const char *kind, const char *system_external_id,
+                        const struct import_options *opt, const char *actor, const char *file,
+                        const char *data, size_t len, struct import_report *rep);
 
 /* ---- organisations using a system, its dependencies (the system in reach, else ERR_NOTFOUND) ----
  * other is an organisation code (dependency false) or a system's external id (true), in reach,

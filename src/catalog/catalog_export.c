@@ -2,6 +2,7 @@
 #include "catalog/catalog_export.h"
 #include "audit/audit.h"
 #include "audit/audit_sql.h"
+#include "catalog/cat_common.h"
 #include "catalog/catalog.h"
 #include "classification/classification.h"
 #include "core/arena.h"
@@ -58,6 +59,11 @@ static const struct column information_columns[] = {{"external_id", "Externt id"
                                                     {"description", "Beskrivning"},
                                                     {NULL, NULL}};
 
+/* The kravlista: a system's requirements as rows (see cat_requirement_rows). */
+static const struct column requirement_columns[] = {{"text_sv", "Krav"},  {"aspect_sv", "Aspekt"},
+                                                    {"level_sv", "Nivå"}, {"met", "Uppfyllt"},
+                                                    {"code", "Kod"},      {NULL, NULL}};
+
 static const struct column finding_columns[] = {{"obligation", "Krav"},
                                                 {"cite", "Paragraf"},
                                                 {"section", "Avsnitt"},
@@ -79,6 +85,9 @@ static const struct {
                               "attachment; filename=\"informationstillgangar.csv\"",
                               "attachment; filename=\"informationstillgangar.xlsx\"",
                               information_columns},
+    [CAT_LIST_REQUIREMENTS] = {"requirements.export", "system", "Kravlista",
+                               "attachment; filename=\"kravlista.csv\"",
+                               "attachment; filename=\"kravlista.xlsx\"", requirement_columns},
     [CAT_LIST_FINDINGS] = {"findings.export", "finding", "Avvikelser",
                            "attachment; filename=\"avvikelser.csv\"",
                            "attachment; filename=\"avvikelser.xlsx\"", finding_columns},
@@ -139,6 +148,36 @@ int cat_export_rows(struct db *db, const struct org_actor *who, enum cat_list li
         *all = NULL;
     }
     return rc;
+}
+
+json_t *cat_requirement_rows(json_t *requirements)
+{
+    static const char *const aspects[][2] = {{"k", "Konfidentialitet"},
+                                             {"r", "Riktighet"},
+                                             {"t", "Tillgänglighet"},
+                                             {"personal_data", "Personuppgifter"}};
+    json_t *rows = json_array(), *items = json_object_get(requirements, "items");
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        const char *aspect = json_string_value(json_object_get(it, "aspect"));
+        int level = (int)json_integer_value(json_object_get(it, "min_level"));
+        const char *aspect_sv = aspect ? aspect : "";
+        char level_sv[96];
+        for (size_t a = 0; aspect && a < sizeof(aspects) / sizeof(aspects[0]); a++)
+            if (strcmp(aspect, aspects[a][0]) == 0)
+                aspect_sv = aspects[a][1];
+        if (aspect && strcmp(aspect, "personal_data") == 0)
+            str_copy(level_sv, sizeof(level_sv),
+                     level >= 2 ? "Känsliga personuppgifter" : "Personuppgifter");
+        else
+            str_format(level_sv, sizeof(level_sv), "%d (%s)", level, cat_level_name_sv(level));
+        json_t *met = json_object_get(it, "met");
+        json_array_append_new(
+            rows, json_pack("{s:O, s:s, s:s, s:O, s:O}", "text_sv", json_object_get(it, "text_sv"),
+                            "aspect_sv", aspect_sv, "level_sv", level_sv, "met",
+                            met ? met : json_null(), "code", json_object_get(it, "code")));
+    }
+    return rows;
 }
 
 /* A member as the text of a cell. */
@@ -265,12 +304,20 @@ int cat_export_build(enum cat_list list, enum cat_format format, json_t *items, 
 int cat_export_record(struct db *db, const char *actor, const char *address, int64_t org_id,
                       enum cat_list list, enum cat_format format, json_t *filter, size_t rows)
 {
-    json_t *after = json_pack("{s:s, s:O, s:I}", "format", format_names[format], "filter", filter,
+    return cat_export_record_object(db, actor, address, org_id, list, format, filter, rows, NULL);
+}
+
+int cat_export_record_object(struct db *db, const char *actor, const char *address, int64_t org_id,
+                             enum cat_list list, enum cat_format format, json_t *filter,
+                             size_t rows, const char *object_id)
+{
+    json_t *after = json_pack("{s:s, s:O?, s:I}", "format", format_names[format], "filter", filter,
                               "rows", (json_int_t)rows);
     struct audit_event ev = {.actor = actor,
                              .address = address,
                              .action = lists[list].action,
                              .object_kind = lists[list].object_kind,
+                             .object_id = object_id,
                              .organisation_id = org_id,
                              .after = after};
     int rc = after ? audit_append_alone(db, &ev) : ERR_NOMEM;
@@ -292,42 +339,24 @@ static void free_ptr(void *p)
     free(p);
 }
 
-/* The export is built in a bounded buffer and recorded in the audit log before a byte of it
- * leaves, as the audit export is: an export that cannot be recorded is not sent. */
-int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
-                       const struct org_actor *who, enum cat_list list, enum cat_format format,
-                       void *query, const char *const *params)
+static const char *attachment(struct req *req, const char *fixed, const char *name, const char *ext)
 {
-    struct json_problem p = {0};
-    json_t *all = NULL;
-    int rc = cat_export_rows(db, who, list, query, &all, &p);
-    rc = cat_export_send(req, resp, db, list, format, all, rc, &p, params);
-    json_decref(all);
-    return rc;
+    return name ? arena_printf(&req->arena, "attachment; filename=\"%s.%s\"", name, ext) : fixed;
 }
 
 int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
-                    enum cat_format format, json_t *all, int rc, const struct json_problem *pp,
-                    const char *const *params)
+                    enum cat_format format, json_t *items, json_t *filter, const char *object_id,
+                    const char *name)
 {
-    struct json_problem p = *pp;
     struct buf file;
-    json_t *filter = json_object();
     int64_t org_id = 0;
     buf_init(&file, CAT_EXPORT_BYTES);
-    if (!rc)
-        rc = cat_export_build(list, format, all, &file);
-    for (size_t i = 0; !rc && params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
+    int rc = cat_export_build(list, format, items, &file);
     if (!rc && strcmp(req->method, "HEAD") != 0) {
         rc = audit_sql_caller_org(db, &req->caller, &org_id);
         if (!rc)
-            rc = cat_export_record(db, req->caller.actor, req->caller.address, org_id, list, format,
-                                   filter, json_array_size(all));
+            rc = cat_export_record_object(db, req->caller.actor, req->caller.address, org_id, list,
+                                          format, filter, json_array_size(items), object_id);
     }
     if (!rc) {
         size_t len;
@@ -338,12 +367,36 @@ int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_
             format == CAT_FORMAT_XLSX
                 ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 : "text/csv; charset=utf-8";
-        resp->disposition =
-            format == CAT_FORMAT_XLSX ? lists[list].xlsx_file : lists[list].csv_file;
+        resp->disposition = format == CAT_FORMAT_XLSX
+                                ? attachment(req, lists[list].xlsx_file, name, "xlsx")
+                                : attachment(req, lists[list].csv_file, name, "csv");
         resp->body = body;
         resp->len = len;
     }
     buf_release(&file);
+    return rc;
+}
+
+/* The export is built in a bounded buffer and recorded in the audit log before a byte of it
+ * leaves, as the audit export is: an export that cannot be recorded is not sent. */
+int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
+                       const struct org_actor *who, enum cat_list list, enum cat_format format,
+                       void *query, const char *const *params)
+{
+    struct json_problem p = {0};
+    json_t *all = NULL, *filter = json_object();
+    int rc = cat_export_rows(db, who, list, query, &all, &p);
+    for (size_t i = 0; !rc && params[i]; i++) {
+        const char *v = req_query(req, params[i]);
+        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
+            strcmp(params[i], "cursor") != 0)
+            json_object_set_new(filter, params[i], json_string(v));
+    }
+    if (!rc && json_array_size(all) > CAT_EXPORT_MAX)
+        rc = ERR_TOOBIG;
+    if (!rc)
+        rc = cat_export_send(req, resp, db, list, format, all, filter, NULL, NULL);
+    json_decref(all);
     json_decref(filter);
     if (rc == ERR_TOOBIG)
         return req_problem(req, 422, "too_many_rows", NULL,

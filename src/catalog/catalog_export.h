@@ -17,14 +17,14 @@ struct db;
 #define CAT_EXPORT_CELL_MAX 4100 /* bytes of one cell (a description of 4 000 characters) */
 
 enum cat_format { CAT_FORMAT_JSON, CAT_FORMAT_CSV, CAT_FORMAT_XLSX };
-enum cat_list { CAT_LIST_SYSTEMS, CAT_LIST_INFORMATION, CAT_LIST_FINDINGS };
+enum cat_list { CAT_LIST_SYSTEMS, CAT_LIST_INFORMATION, CAT_LIST_REQUIREMENTS, CAT_LIST_FINDINGS };
 
 /* "json", "csv" or "xlsx" (NULL is json) into *format; ERR_INVALID for another. */
 int cat_export_format_parse(const char *s, enum cat_format *format);
 
-/* Every row of a list (query: a struct system_list_query or information_list_query, whose
- * limit and cursor are overwritten), in its order, into *all; ERR_TOOBIG past CAT_EXPORT_MAX;
- * ERR_REJECTED with p for a bad filter. */
+/* Every row of a list (systems or information only; query: a struct system_list_query or
+ * information_list_query, whose limit and cursor are overwritten), in its order, into *all;
+ * ERR_TOOBIG past CAT_EXPORT_MAX; ERR_REJECTED with p for a bad filter. */
 int cat_export_rows(struct db *db, const struct org_actor *who, enum cat_list list, void *query,
                     json_t **all, struct json_problem *p);
 
@@ -39,17 +39,28 @@ int cat_export_build(enum cat_list list, enum cat_format format, json_t *items, 
 int cat_export_record(struct db *db, const char *actor, const char *address, int64_t org_id,
                       enum cat_list list, enum cat_format format, json_t *filter, size_t rows);
 
+/* As cat_export_record, naming the object exported (a system's external id) or NULL. */
+int cat_export_record_object(struct db *db, const char *actor, const char *address, int64_t org_id,
+                             enum cat_list list, enum cat_format format, json_t *filter,
+                             size_t rows, const char *object_id);
+
+/* The kravlista's rows of a system's requirements (system_requirements' answer, borrowed): per
+ * item the requirement (text_sv), the aspect and level in Swedish, met (true, false or null:
+ * ja, nej or empty in the file) and the code. A new reference. */
+json_t *cat_requirement_rows(json_t *requirements);
+
 /* The HTTP side: ?format=json|csv|xlsx into *format (0, or a 422 problem response). */
 int cat_export_format(struct req *req, enum cat_format *format);
 /* Answer a list request with format's attachment (a Swedish file name), recorded in the audit
  * log with the query's filters (params) first; 422 too_many_rows past CAT_EXPORT_MAX. */
+/* Answer with items as format's attachment (CSV or XLSX; named name.csv or name.xlsx, or the
+ * list's own file name when name is NULL), recorded in the audit log first with filter and
+ * object_id (either may be NULL). */
+int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
+                    enum cat_format format, json_t *items, json_t *filter, const char *object_id,
+                    const char *name);
 int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
                        const struct org_actor *who, enum cat_list list, enum cat_format format,
                        void *query, const char *const *params);
-/* The same for rows a module gathered itself (all, not taken): rc is what gathering them
- * returned (ERR_TOOBIG and ERR_REJECTED with p are answered as above). */
-int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
-                    enum cat_format format, json_t *all, int rc, const struct json_problem *p,
-                    const char *const *params);
 
 #endif

@@ -116,8 +116,11 @@ static void problem(struct import *im, long line, const char *column, const char
                     : str_format(msg, sizeof(msg), "%s:%ld: %s", im->file, line, why);
     if (rc)
         str_format(msg, sizeof(msg), "line %ld: %s", line, why);
-    if (im->rep->nmessages < IMPORT_MESSAGES_MAX)
+    if (im->rep->nmessages < IMPORT_MESSAGES_MAX) {
+        im->rep->problems[im->rep->nmessages] = (struct import_problem){
+            .line = line, .column = column ? xstrdup(column) : NULL, .reason = xstrdup(why)};
         im->rep->messages[im->rep->nmessages++] = xstrdup(msg);
+    }
     im->rep->errors++;
 }
 
@@ -317,7 +320,14 @@ static int apply_row(struct import *im, struct db *db, const struct org_actor *w
             rc = component_import_save(db, who, system, body, &outcome, &p);
         else
             rc = information_import_save(db, who, body, ids, nids, &outcome, &p);
-        if (rc == ERR_REJECTED) {
+        if (rc == ERR_NOTFOUND && strcmp(kind, "components") != 0) {
+            /* The key exists out of the caller's reach (only an HTTP import has a reach): the
+             * same answer as the create route gives for it. */
+            problem(im, rec->line, "external_id", "%s with external id '%s' exists",
+                    strcmp(kind, "systems") == 0 ? "a system" : "an information asset",
+                    json_string_value(json_object_get(body, "external_id")));
+            rc = 0;
+        } else if (rc == ERR_REJECTED) {
             problem(im, rec->line, p.field[0] ? p.field : NULL, "%s", p.detail);
             rc = 0;
         } else if (!rc) {
@@ -456,8 +466,17 @@ int catalog_import(struct db *db, const char *kind, const char *system_external_
                    const char *actor, const char *file, const char *data, size_t len,
                    struct import_report *rep)
 {
+    return catalog_import_with(db, kind, system_external_id, NULL, actor, file, data, len, rep);
+}
+
+int catalog_import_with(struct db *db, const char *kind, const char *system_external_id,
+                        const struct import_options *opt, const char *actor, const char *file,
+                        const char *data, size_t len, struct import_report *rep)
+{
     struct import im = {.file = file, .rep = rep, .seen = json_object()};
-    struct org_actor who = {.everything = true, .actor = actor};
+    struct org_actor cli = {.everything = true, .actor = actor};
+    const struct org_actor *who = opt && opt->who ? opt->who : &cli;
+    bool dry_run = opt && opt->dry_run;
     bool sbom = strcmp(kind, "sbom") == 0;
     int rc = 0;
     memset(rep, 0, sizeof(*rep));
@@ -469,11 +488,11 @@ int catalog_import(struct db *db, const char *kind, const char *system_external_
         return ERR_INVALID;
     }
     if (sbom)
-        rc = import_sbom(&im, db, &who, system_external_id, data, len);
+        rc = import_sbom(&im, db, who, system_external_id, data, len);
     else
-        rc = import_csv(&im, db, &who, data, len);
+        rc = import_csv(&im, db, who, data, len);
     if (im.began) {
-        if (!rc && !rep->errors)
+        if (!rc && !rep->errors && !dry_run)
             rc = db_commit(db);
         else
             db_rollback(db);

@@ -5,6 +5,7 @@
 #include "classification/classification.h"
 #include "catalog/catalog_export.h"
 #include "core/err.h"
+#include "core/str.h"
 #include "db/db.h"
 #include "http/request.h"
 #include "org/org_http.h"
@@ -206,9 +207,34 @@ int h_system_protection(struct req *req, struct resp *resp)
     return system_view(req, resp, system_protection);
 }
 
+/* ?format=csv|xlsx: the kravlista as a file, audited as requirements.export. */
 int h_system_requirements(struct req *req, struct resp *resp)
 {
-    return system_view(req, resp, system_requirements);
+    static const char *const params[] = {"format", NULL};
+    struct org_actor who = org_actor_of(req);
+    const char *ext = req_param(req, "external_id");
+    enum cat_format format;
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = cat_export_format(req, &format);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = system_requirements(db, &who, ext, &out);
+    if (rc)
+        return rc;
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = cat_requirement_rows(out);
+    char name[96];
+    if (str_format(name, sizeof(name), "kravlista-%s", ext))
+        str_copy(name, sizeof(name), "kravlista");
+    rc = cat_export_send(req, resp, db, CAT_LIST_REQUIREMENTS, format, rows, NULL, ext, name);
+    json_decref(rows);
+    json_decref(out);
+    return rc;
 }
 
 int h_system_raise(struct req *req, struct resp *resp)

@@ -36,6 +36,30 @@ static int start(struct req *req, const char *const *params, struct db **db)
     return rc;
 }
 
+/* Every matching finding as a spreadsheet, audited with the query's filters. */
+static int export(struct req *req, struct resp *resp, struct db *db, const struct org_actor *who,
+                  struct findings_query *q, enum cat_format format, const char *const *params)
+{
+    struct json_problem p = {0};
+    json_t *all = NULL, *filter = json_object();
+    int rc = filter ? findings_export_rows(db, who, q, CAT_EXPORT_MAX, &all, &p) : ERR_NOMEM;
+    for (size_t i = 0; !rc && params[i]; i++) {
+        const char *v = req_query(req, params[i]);
+        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
+            strcmp(params[i], "cursor") != 0)
+            json_object_set_new(filter, params[i], json_string(v));
+    }
+    if (!rc)
+        rc = cat_export_send(req, resp, db, CAT_LIST_FINDINGS, format, all, filter, NULL, NULL);
+    json_decref(all);
+    json_decref(filter);
+    if (rc == ERR_TOOBIG)
+        return req_problem(req, 422, "too_many_rows", NULL,
+                           "the export would hold more than %d rows; narrow the filter",
+                           CAT_EXPORT_MAX);
+    return req_fail(req, rc, &p);
+}
+
 int h_findings_list(struct req *req, struct resp *resp)
 {
     static const char *const params[] = {"limit",   "cursor",       "organisation", "section",
@@ -61,12 +85,8 @@ int h_findings_list(struct req *req, struct resp *resp)
     int rc = start(req, params, &db);
     if (!rc)
         rc = cat_export_format(req, &format);
-    if (!rc && format != CAT_FORMAT_JSON) {
-        rc = findings_export_rows(db, &who, &q, CAT_EXPORT_MAX, &out, &p);
-        rc = cat_export_send(req, resp, db, CAT_LIST_FINDINGS, format, out, rc, &p, params);
-        json_decref(out);
-        return rc;
-    }
+    if (!rc && format != CAT_FORMAT_JSON)
+        return export(req, resp, db, &who, &q, format, params);
     if (!rc)
         rc = findings_list(db, &who, &q, &out, &p);
     if (rc)

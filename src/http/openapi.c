@@ -83,7 +83,11 @@ static json_t *operation(const struct route *r)
         json_object_set_new(op, "parameters", params);
     else
         json_decref(params);
-    if (r->fields)
+    if (r->fields && route_takes_csv(r))
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
+                                      "text/csv", "schema", "type", "string"));
+    else if (r->fields)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
                                       "application/json", "schema", body_schema(r->fields)));

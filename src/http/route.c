@@ -102,3 +102,10 @@ bool route_pattern_valid(const char *pattern)
     }
     return true;
 }
+
+const struct field route_csv_body[] = {{NULL, FIELD_STRING, 0, 0, 0, "a CSV file"}};
+
+bool route_takes_csv(const struct route *r)
+{
+    return r->fields == route_csv_body;
+}

@@ -31,6 +31,15 @@ struct route {
     const char *summary;        /* one line for the API document */
 };
 
+/* The fields of a route whose body is a CSV file (Content-Type text/csv, optionally with
+ * charset=utf-8) instead of a JSON object: the edge applies the route's body limit and its 413
+ * and 415 answers as for JSON, does not parse the body, and the handler reads req->body. */
+extern const struct field route_csv_body[];
+#define ROUTE_CSV_BODY route_csv_body
+
+/* Does r take a CSV body (fields == ROUTE_CSV_BODY)? */
+bool route_takes_csv(const struct route *r);
+
 #define ROUTE_MAX_PARAMS 8
 
 struct route_param {

@@ -8,6 +8,8 @@
 #include "org/org_http.h"
 #include "catalog/catalog_http.h"
 #include "classification/classification_http.h"
+#include "catalog/import_http.h"
+#include "classification/requirement_http.h"
 #include "engine/findings_http.h"
 
 #ifdef VARN_TEST_FIXTURES
@@ -98,6 +100,21 @@ const struct route varn_routes[] = {
      "One information asset"},
     {"PATCH", "/api/v1/information/{external_id}", h_information_update, 16 * KiB, ACCESS_ROLES,
      information_update_fields, "Change or reclassify an information asset (k, r, t)"},
+    /* CSV import over HTTP (the upload helper's block) */
+    {"POST", "/api/v1/imports/{kind}", h_import, IMPORT_HTTP_BODY_MAX, ACCESS_ROLES, ROUTE_CSV_BODY,
+     "Import a CSV file (text/csv) of organisations, people, systems, components or "
+     "information, all rows or none; dry_run=true checks only"},
+    /* Requirement rules (catforms): the default set read-only, organisations' own rules. */
+    {"GET", "/api/v1/requirement-rules", h_requirement_rule_list, 0, ACCESS_ROLES, NULL,
+     "Requirement rules: the defaults and those of an organisation (organisation=CODE) and the "
+     "ones above it, or of every organisation in reach; each with its source"},
+    {"POST", "/api/v1/requirement-rules", h_requirement_rule_create, 4 * KiB, ACCESS_ROLES,
+     requirement_rule_create_fields, "Add an organisation's own requirement rule"},
+    {"PATCH", "/api/v1/requirement-rules/{id}", h_requirement_rule_update, 4 * KiB, ACCESS_ROLES,
+     requirement_rule_update_fields,
+     "Change an organisation's own rule (the defaults are read-only)"},
+    {"DELETE", "/api/v1/requirement-rules/{id}", h_requirement_rule_delete, 0, ACCESS_ROLES, NULL,
+     "Delete an organisation's own rule (the defaults are read-only)"},
     {"GET", "/api/v1/my/systems", h_my_systems, 0, ACCESS_ROLES, NULL,
      "Systems the logged-in person owns or administers (empty for tokens)"},
     {"GET", "/api/v1/my/information", h_my_information, 0, ACCESS_ROLES, NULL,

@@ -401,12 +401,13 @@ static void new_request_id(char out[33])
     out[32] = '\0';
 }
 
-static bool is_json_content_type(const char *ct)
+/* Is ct the media type (in any case), alone or with "; charset=utf-8"? */
+static bool is_content_type(const char *ct, const char *type)
 {
     if (!ct)
         return false;
-    size_t n = strlen("application/json");
-    if (strncasecmp(ct, "application/json", n) != 0)
+    size_t n = strlen(type);
+    if (strncasecmp(ct, type, n) != 0)
         return false;
     const char *rest = ct + n;
     while (*rest == ' ')
@@ -419,6 +420,24 @@ static bool is_json_content_type(const char *ct)
     while (*rest == ' ')
         rest++;
     return strncasecmp(rest, "charset=utf-8", 13) == 0 && rest[13] == '\0';
+}
+
+/* The media type a route's body must have: text/csv for ROUTE_CSV_BODY, else JSON. */
+static const char *body_type(const struct route *r)
+{
+    return route_takes_csv(r) ? "text/csv" : "application/json";
+}
+
+static bool body_type_ok(struct req *req)
+{
+    return is_content_type(req_header(req, "Content-Type"), body_type(req->route));
+}
+
+static enum MHD_Result unsupported_type(struct req *req)
+{
+    char d[96];
+    str_format(d, sizeof(d), "send the body as Content-Type: %s", body_type(req->route));
+    return problem_now(req, 415, "unsupported_media_type", NULL, d);
 }
 
 /* First callback: route, check access and the declared body, before any body is read. */
@@ -457,9 +476,8 @@ static enum MHD_Result on_headers(struct req *req)
         return problem_now(req, 413, "too_large", NULL, d);
     }
     bool has_body = declared > 0 || req_header(req, "Transfer-Encoding");
-    if (req->route->fields && has_body && !is_json_content_type(req_header(req, "Content-Type")))
-        return problem_now(req, 415, "unsupported_media_type", NULL,
-                           "send the body as Content-Type: application/json");
+    if (req->route->fields && has_body && !body_type_ok(req))
+        return unsupported_type(req);
     buf_init(&req->body, req->route->body_max);
     return MHD_YES;
 }
@@ -482,10 +500,12 @@ static enum MHD_Result on_complete(struct req *req)
                    r->body_max);
         return problem_now(req, 413, "too_large", NULL, d);
     }
-    if (r->fields) {
-        if (!is_json_content_type(req_header(req, "Content-Type")))
-            return problem_now(req, 415, "unsupported_media_type", NULL,
-                               "send the body as Content-Type: application/json");
+    if (route_takes_csv(r)) {
+        if (req->body.len > 0 && !body_type_ok(req)) /* the handler reads req->body as it is */
+            return unsupported_type(req);
+    } else if (r->fields) {
+        if (!body_type_ok(req))
+            return unsupported_type(req);
         if (json_body_parse(buf_str(&req->body), req->body.len, r->fields, &req->json,
                             &req->problem) != 0)
             return send_problem(req, &req->problem, NULL);

@@ -189,6 +189,13 @@ enum import_kind {
 
 #define IMPORT_MESSAGES_MAX 100
 
+/* One kept problem taken apart, for callers that show it as a table (the HTTP import). */
+struct import_problem {
+    long line;    /* the line of the file */
+    char *column; /* the column it is about, or NULL */
+    char *reason; /* the reason, as in the message */
+};
+
 struct import_report {
     int rows;                            /* data rows read (blank rows are skipped) */
     int created;                         /* rows that made a new object */
@@ -196,6 +203,16 @@ struct import_report {
     int errors;                          /* problems found, all of them */
     int nmessages;                       /* the first IMPORT_MESSAGES_MAX of them, in messages */
     char *messages[IMPORT_MESSAGES_MAX]; /* "FILE:LINE: column 'x': reason" */
+    struct import_problem problems[IMPORT_MESSAGES_MAX]; /* the same messages taken apart */
+};
+
+/* Whose import: reach, roles and audit actor. The command line imports as everything; the
+ * HTTP import as its caller, so that a row naming an organisation out of reach is refused
+ * exactly like one naming an unknown organisation. dry_run checks and applies every row as
+ * usual, then rolls the transaction back: the report tells what would have happened. */
+struct import_options {
+    const struct org_actor *who; /* NULL: the command line (everything in reach) */
+    bool dry_run;                /* roll back instead of committing */
 };
 
 /* Import a CSV file (data[0..len), its name in file for messages) of organisations or people
@@ -204,6 +221,10 @@ struct import_report {
  * id and may refer to parents or managers later in the file. Each change is audited as actor. */
 int org_import(struct db *db, enum import_kind kind, const char *actor, const char *file,
                const char *data, size_t len, struct import_report *rep);
+/* org_import as opt->who (actor is then ignored), committing only without opt->dry_run. */
+int org_import_with(struct db *db, enum import_kind kind, const struct import_options *opt,
+                    const char *actor, const char *file, const char *data, size_t len,
+                    struct import_report *rep);
 void import_report_release(struct import_report *rep);
 
 #endif

@@ -75,7 +75,7 @@ static void problem(struct import *im, long line, const char *column, const char
 
 /* Keep the IMPORT_MESSAGES_MAX messages of the lowest lines (in the order found for the same
  * line): the checks run in several passes, and people fix a file from the top. */
-static void keep(struct import *im, long line, const char *msg)
+static void keep(struct import *im, long line, const char *column, const char *why, const char *msg)
 {
     struct import_report *rep = im->rep;
     int slot = rep->nmessages;
@@ -88,10 +88,14 @@ static void keep(struct import *im, long line, const char *msg)
         if (im->lines[slot] <= line)
             return;
         free(rep->messages[slot]);
+        free(rep->problems[slot].column);
+        free(rep->problems[slot].reason);
     } else {
         rep->nmessages++;
     }
     rep->messages[slot] = xstrdup(msg);
+    rep->problems[slot] = (struct import_problem){
+        .line = line, .column = column ? xstrdup(column) : NULL, .reason = xstrdup(why)};
     im->lines[slot] = line;
     im->seq[slot] = rep->errors;
 }
@@ -110,6 +114,9 @@ static void sort_messages(struct import *im)
             char *m = rep->messages[j - 1];
             rep->messages[j - 1] = rep->messages[j];
             rep->messages[j] = m;
+            struct import_problem ip = rep->problems[j - 1];
+            rep->problems[j - 1] = rep->problems[j];
+            rep->problems[j] = ip;
             long l = im->lines[j - 1];
             im->lines[j - 1] = im->lines[j];
             im->lines[j] = l;
@@ -135,14 +142,17 @@ static void problem(struct import *im, long line, const char *column, const char
                     : str_format(msg, sizeof(msg), "%s:%ld: %s", im->file, line, why);
     if (rc)
         str_format(msg, sizeof(msg), "line %ld: %s", line, why);
-    keep(im, line, msg);
+    keep(im, line, column, why, msg);
     im->rep->errors++;
 }
 
 void import_report_release(struct import_report *rep)
 {
-    for (int i = 0; i < rep->nmessages; i++)
+    for (int i = 0; i < rep->nmessages; i++) {
         free(rep->messages[i]);
+        free(rep->problems[i].column);
+        free(rep->problems[i].reason);
+    }
     rep->nmessages = 0;
 }
 
@@ -507,9 +517,9 @@ static struct person_input person_input_of(const struct import *im, const struct
 
 /* Apply the rows in order inside the caller's transaction; a row that is bad, or whose parent
  * or manager in the file did not make it, is skipped. */
-static int apply(struct import *im, struct db *db, const char *actor, const int *order, int n)
+static int apply(struct import *im, struct db *db, const struct org_actor *who, const int *order,
+                 int n)
 {
-    struct org_actor who = {.everything = true, .actor = actor};
     for (int k = 0; k < n; k++) {
         struct row *r = &im->rows[order[k]];
         if (r->bad || (r->ref >= 0 && im->rows[r->ref].bad)) {
@@ -521,10 +531,10 @@ static int apply(struct import *im, struct db *db, const char *actor, const int 
         int rc;
         if (im->kind == IMPORT_ORGANISATIONS) {
             struct org_input in = org_input_of(im, r);
-            rc = org_save(db, &who, ORG_UPSERT, NULL, &in, NULL, &outcome, &p);
+            rc = org_save(db, who, ORG_UPSERT, NULL, &in, NULL, &outcome, &p);
         } else {
             struct person_input in = person_input_of(im, r);
-            rc = person_save(db, &who, ORG_UPSERT, NULL, &in, NULL, &outcome, &p);
+            rc = person_save(db, who, ORG_UPSERT, NULL, &in, NULL, &outcome, &p);
         }
         if (rc == ERR_REJECTED) {
             problem(im, r->line, p.field[0] ? p.field : NULL, "%s", p.detail);
@@ -540,7 +550,8 @@ static int apply(struct import *im, struct db *db, const char *actor, const int 
 }
 
 /* Check and apply the rows; file problems go to rep, database failures are returned. */
-static int import_rows(struct import *im, struct db *db, const char *actor, struct csv_reader *csv)
+static int import_rows(struct import *im, struct db *db, const struct import_options *opt,
+                       struct csv_reader *csv)
 {
     int n = 0;
     if (read_rows(im, csv) != 0)
@@ -549,8 +560,8 @@ static int import_rows(struct import *im, struct db *db, const char *actor, stru
     int *order = dependency_order(im, &n);
     int rc = db_begin(db);
     if (!rc) {
-        rc = apply(im, db, actor, order, n);
-        if (!rc && !im->rep->errors)
+        rc = apply(im, db, opt->who, order, n);
+        if (!rc && !im->rep->errors && !opt->dry_run)
             rc = db_commit(db); /* rolls back itself when it fails */
         else
             db_rollback(db);
@@ -562,6 +573,19 @@ static int import_rows(struct import *im, struct db *db, const char *actor, stru
 int org_import(struct db *db, enum import_kind kind, const char *actor, const char *file,
                const char *data, size_t len, struct import_report *rep)
 {
+    return org_import_with(db, kind, NULL, actor, file, data, len, rep);
+}
+
+int org_import_with(struct db *db, enum import_kind kind, const struct import_options *opt,
+                    const char *actor, const char *file, const char *data, size_t len,
+                    struct import_report *rep)
+{
+    struct org_actor cli = {.everything = true, .actor = actor};
+    struct import_options as = {.who = &cli};
+    if (opt)
+        as = *opt;
+    if (!as.who)
+        as.who = &cli;
     struct import im = {.kc = &kind_columns[kind], .kind = kind, .file = file, .rep = rep};
     struct csv_reader csv;
     struct csv_record header;
@@ -584,7 +608,7 @@ int org_import(struct db *db, enum import_kind kind, const char *actor, const ch
     else
         read_header(&im, &header);
     if (!rep->errors)
-        rc = import_rows(&im, db, actor, &csv);
+        rc = import_rows(&im, db, &as, &csv);
     if (!rc && rep->errors) {
         rep->created = rep->updated = 0;
         rc = ERR_INVALID;

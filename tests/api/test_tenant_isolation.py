@@ -136,6 +136,13 @@ def world():
         con.commit()
     finally:
         con.close()
+    # Requirement rules (catforms): a canary rule of SODERAS's own.
+    st, _, b = call("POST", "/api/v1/requirement-rules", admin,
+                    {"organisation": "SODERAS", "aspect": "k", "min_level": 1,
+                     "code": "canary_rule", "text_sv": CANARY + " krav",
+                     "text_en": CANARY + " requirement"})
+    must(st, 201, "create the canary rule: %r" % b[:300])
+    state["canary_rule"] = str(json.loads(b)["id"])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -155,14 +162,41 @@ def canaries(path=""):
             "component_id": w["canary_component"], "info_external_id": "CANARY-INFO",
             "dep_external_id": "CANARY-SYS2", "/api/v1/api-tokens/{id}": w["canary_token"],
             "/api/v1/attestations/{id}": w["canary_attestation"],
-            "/api/v1/policies/{code}": "itcentrum"}
+            "/api/v1/policies/{code}": "itcentrum",
+            "/api/v1/imports/{kind}": "systems",
+            "/api/v1/requirement-rules/{id}": w["canary_rule"]}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "external_id": "NO-SUCH-OBJECT", "component_id": "987654321",
            "info_external_id": "NO-SUCH-INFO", "dep_external_id": "NO-SUCH-SYSTEM",
            "/api/v1/api-tokens/{id}": "987654321", "/api/v1/attestations/{id}": "987654321",
-           "/api/v1/policies/{code}": "nosuch"}
+           "/api/v1/policies/{code}": "nosuch",
+           "/api/v1/imports/{kind}": "systems",
+           "/api/v1/requirement-rules/{id}": "987654321"}
+
+# Routes whose path parameter names no object (the kind of an import): the loop over detail
+# routes checks only that roles outside the matrix get 403; what their bodies name is checked
+# by a test of their own below (IMPORT_FILES).
+NOT_OBJECTS = {("POST", "/api/v1/imports/{kind}")}
+
+# CSV files for POST /api/v1/imports/{kind} naming SODERAS's objects (FOREIGN) or missing ones.
+IMPORT_FILES = {
+    "organisations": "code,name,kind,parent_code,org_number\nNEWCO,New AB,company,{org},"
+                     "559300-1117\n",
+    "people": "user_id,name,email,organisation,manager_user_id,employment_start,employment_end,"
+              "privileged\nnew.person,New,new@example.org,{org},,,,\n",
+    "systems": "external_id,name,organisation,system_owner,lifecycle,internet_facing,"
+               "mfa_enforced,last_significant_change\nNEW-SYS,New,{org},canary.soderas,"
+               "production,,,\n",
+    "components": "system_external_id,kind,name,vendor,product,version,cpe,licence_count,"
+                  "licences_in_use,licence_expiry,end_of_support\n{system},software,New,,,,,,,,\n",
+    "information": "external_id,name,organisation,information_owner,k,r,t,personal_data,"
+                   "classified_at,systems\nNEW-INFO,New,{org},canary.soderas,1,1,1,none,,"
+                   "{system}\n",
+}
+FOREIGN = {"org": "SODERAS", "system": "CANARY-SYS"}
+MISSING_REFS = {"org": "NOSUCHORG", "system": "NO-SUCH-OBJECT"}
 
 # Paths whose parameter names something shared by every organisation (a policy profile is the
 # policy's text, not a tenant's record): readable from NORRBY, but what it counts is NORRBY's.
@@ -176,6 +210,10 @@ BODIES = {
     ("POST", "/api/v1/systems/{external_id}/raises"): {"aspect": "k", "level": 4,
                                                        "reason": "accumulation"},
     ("PUT", "/api/v1/organisations/{code}/contract"): {"contract_reference": "x"},
+    ("PATCH", "/api/v1/requirement-rules/{id}"): {"text_sv": "x"},
+    ("POST", "/api/v1/requirement-rules"): {"organisation": "NORRBY", "aspect": "k",
+                                            "min_level": 1, "code": "isolation",
+                                            "text_sv": "x", "text_en": "x"},
 }
 
 
@@ -271,6 +309,8 @@ def _():
                 must(st, 200, "%s %s as %s (shared): %r" % (method, foreign, role, b[:200]))
                 check(CANARY.encode() not in b and b"SODERAS" not in b,
                       "%s %s as %s leaks SODERAS: %r" % (method, foreign, role, b[:400]))
+                continue
+            if (method, path) in NOT_OBJECTS:
                 continue
             st_missing, _, b_missing = call(method, fill(path, MISSING), tok, body)
             must(st, 404, "%s %s as %s: %r" % (method, foreign, role, b[:200]))
@@ -369,6 +409,58 @@ def _():
         results.append((st, p))
     eq(results[0], results[1], "a foreign vs an unknown organisation")
     eq(results[0][0], 422, "status")
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("imports naming SODERAS's organisations and systems are refused like missing ones")
+def _():
+    w = world()
+    before = tenant_tables_digest()
+    (_, path, roles), = [r for r in role_routes() if r[:2] == ("POST", "/api/v1/imports/{kind}")]
+    checked = 0
+    for role, tok in sorted(w["tokens"].items()):
+        for kind, template in sorted(IMPORT_FILES.items()):
+            seen = []
+            for refs in (FOREIGN, MISSING_REFS):
+                data = template.format(**refs).encode()
+                st, _, b = srv().request("POST", "/api/v1/imports/" + kind, data,
+                                         {"Authorization": "Bearer " + tok,
+                                          "Content-Type": "text/csv"})
+                if role not in roles:
+                    must(st, 403, "import %s as %s (not in the matrix)" % (kind, role))
+                check(st in (403, 422), "import %s as %s naming %s: %d %r"
+                      % (kind, role, refs["org"], st, b[:300]))
+                text = b.decode()
+                for name in refs.values():
+                    text = text.replace(name, "REF")  # the file's own references echoed
+                check(CANARY not in text, "import %s as %s leaks a canary: %r"
+                      % (kind, role, text[:400]))
+                seen.append((st, shape(text.encode())))
+            eq(seen[0], seen[1], "import %s as %s: foreign vs missing" % (kind, role))
+            checked += seen[0][0] == 422
+    check(checked > 0, "no import reached the rows")
+    eq(tenant_tables_digest(), before, "tenant data after the imports")
+
+
+@test("a requirement rule naming SODERAS is refused like one naming an unknown organisation")
+def _():
+    w = world()
+    before = tenant_tables_digest()
+    results = []
+    for org in ("SODERAS", "NOSUCHORG"):
+        b = dict(BODIES[("POST", "/api/v1/requirement-rules")], organisation=org)
+        st, _, resp = call("POST", "/api/v1/requirement-rules", w["tokens"]["ciso"], b)
+        r = shape(resp)
+        r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
+        results.append((st, r))
+        st, _, resp = call("GET", "/api/v1/requirement-rules?organisation=" + org,
+                           w["tokens"]["ciso"])
+        r = shape(resp)
+        r["detail"] = re.sub(r"SODERAS|NOSUCHORG", "CODE", r.get("detail", ""))
+        results.append((st, r))
+    eq(results[0], results[2], "POST: foreign vs unknown organisation")
+    eq(results[1], results[3], "GET: foreign vs unknown organisation")
+    eq((results[0][0], results[1][0]), (422, 422), "statuses")
     eq(tenant_tables_digest(), before, "tenant data")
 
 

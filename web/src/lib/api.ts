@@ -217,6 +217,10 @@ export interface System {
   personal_data: PersonalData;
   created_at: string;
   updated_at: string;
+  /** Codes of the organisations that use the system (as far as the reader reaches). */
+  users?: string[];
+  /** External ids of the systems it depends on (as far as the reader reaches). */
+  dependencies?: string[];
 }
 
 export interface SystemComponent {
@@ -380,6 +384,30 @@ export interface Attestation {
   evidence: { name: string; content_type: string } | null;
 }
 
+// ---- catforms: requirement rules, a supplier's contract ----
+
+export type RuleAspect = 'k' | 'r' | 't' | 'personal_data';
+export const RULE_ASPECTS: RuleAspect[] = ['k', 'r', 't', 'personal_data'];
+
+export interface RequirementRule {
+  id: number;
+  organisation: string | null;
+  source: 'default' | 'organisation' | 'inherited';
+  aspect: RuleAspect;
+  min_level: number;
+  code: string;
+  text_sv: string;
+  text_en: string;
+  applies_to_planned: boolean;
+}
+
+export interface Contract {
+  organisation?: string;
+  contract_reference: string | null;
+  contract_end: string | null;
+  updated_at: string | null;
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -441,6 +469,29 @@ export const api = {
     request<void>('PUT', '/systems/' + enc(id) + '/information/' + enc(info), { body: {} }),
   unlink: (id: string, info: string) =>
     request<void>('DELETE', '/systems/' + enc(id) + '/information/' + enc(info)),
+
+  // catforms: the organisations using a system, its dependencies, components, rules, contracts.
+  addSystemUser: (id: string, code: string) =>
+    request<void>('PUT', '/systems/' + enc(id) + '/users/' + enc(code), { body: {} }),
+  removeSystemUser: (id: string, code: string) =>
+    request<void>('DELETE', '/systems/' + enc(id) + '/users/' + enc(code)),
+  addDependency: (id: string, dep: string) =>
+    request<void>('PUT', '/systems/' + enc(id) + '/dependencies/' + enc(dep), { body: {} }),
+  removeDependency: (id: string, dep: string) =>
+    request<void>('DELETE', '/systems/' + enc(id) + '/dependencies/' + enc(dep)),
+  updateComponent: (id: string, componentId: number, body: Record<string, unknown>) =>
+    request<SystemComponent>('PATCH', '/systems/' + enc(id) + '/components/' + enc(String(componentId)), { body }),
+  requirementRules: (organisation: string) =>
+    request<{ organisation: string | null; items: RequirementRule[] }>('GET', '/requirement-rules' + queryString({ organisation })),
+  createRequirementRule: (body: Record<string, unknown>) =>
+    request<RequirementRule>('POST', '/requirement-rules', { body }),
+  updateRequirementRule: (ruleId: number, body: Record<string, unknown>) =>
+    request<RequirementRule>('PATCH', '/requirement-rules/' + enc(String(ruleId)), { body }),
+  deleteRequirementRule: (ruleId: number) =>
+    request<void>('DELETE', '/requirement-rules/' + enc(String(ruleId))),
+  contract: (code: string) => request<Contract>('GET', '/organisations/' + enc(code) + '/contract'),
+  putContract: (code: string, body: { contract_reference: string; contract_end: string | null }) =>
+    request<Contract>('PUT', '/organisations/' + enc(code) + '/contract', { body }),
 
   information: (query: Query, signal?: AbortSignal) =>
     request<Page<Information>>('GET', '/information' + queryString(query), { signal }),
