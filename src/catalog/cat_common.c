@@ -267,23 +267,53 @@ int cat_col_index(struct db_stmt *st, const char *name)
     return -1;
 }
 
-/* The current row as the JSON object cat_public(cat_row_json(st)) would dump to: the columns
- * in their order, hidden ones left out, then the tail's members. */
-static int row_write(struct buf *b, struct db_stmt *st, cat_row_tail_fn tail)
+/* Work out, from the first row's column names, how every row is written: the JSON key of
+ * each column (with its comma) once, instead of per row. */
+static int plan_make(struct cat_page *pg, struct db_stmt *st)
 {
-    int n = db_col_count(st);
+    struct cat_row_plan *pl = &pg->plan;
+    struct buf keys;
+    int n = db_col_count(st), rc = 0;
     bool first = true;
-    int rc = jw_raw(b, "{");
+    if (n > CAT_ROW_COLS_MAX)
+        return ERR_TOOBIG;
+    buf_init(&keys, sizeof(pl->keys) - 1);
     for (int i = 0; !rc && i < n; i++) {
         const char *name = db_col_name(st, i);
-        if (name[0] == '_')
+        pl->type[i] = name[0] == '_' ? 0 : name[0] == '#' || name[0] == '?' ? name[0] : 's';
+        if (!pl->type[i])
             continue;
-        char type = name[0] == '#' || name[0] == '?' ? name[0] : 's';
-        if (!first)
-            rc = jw_raw(b, ",");
-        first = false;
+        size_t start = keys.len;
+        rc = first ? 0 : jw_raw(&keys, ",");
         if (!rc)
-            rc = jw_key(b, type == 's' ? name : name + 1);
+            rc = jw_key(&keys, pl->type[i] == 's' ? name : name + 1);
+        pl->key_off[i] = (unsigned short)start;
+        pl->key_len[i] = (unsigned short)(keys.len - start);
+        first = false;
+    }
+    if (!rc)
+        memcpy(pl->keys, buf_str(&keys), keys.len);
+    buf_release(&keys);
+    for (int t = 0; t < CAT_ROW_TAIL_MAX; t++)
+        pl->tail[t] = pg->tail_cols[t] ? cat_col_index(st, pg->tail_cols[t]) : -1;
+    pl->sort_col = cat_col_index(st, pg->sort);
+    pl->id_col = cat_col_index(st, "external_id");
+    pl->ncols = n;
+    return rc;
+}
+
+/* The current row as the JSON object cat_public(cat_row_json(st)) would dump to: the columns
+ * in their order, hidden ones left out, then the tail's members. */
+static int row_write(struct cat_page *pg, struct db_stmt *st)
+{
+    const struct cat_row_plan *pl = &pg->plan;
+    struct buf *b = pg->out;
+    int rc = jw_raw(b, "{");
+    for (int i = 0; !rc && i < pl->ncols; i++) {
+        char type = pl->type[i];
+        if (!type)
+            continue;
+        rc = buf_append(b, pl->keys + pl->key_off[i], pl->key_len[i]);
         if (rc)
             break;
         if (db_col_is_null(st, i))
@@ -295,8 +325,8 @@ static int row_write(struct buf *b, struct db_stmt *st, cat_row_tail_fn tail)
         else
             rc = jw_string(b, db_col_text(st, i));
     }
-    if (!rc && tail)
-        rc = tail(b, st);
+    if (!rc && pg->tail)
+        rc = pg->tail(b, st, pl->tail);
     if (!rc)
         rc = jw_raw(b, "}");
     /* Stored text that is not UTF-8 is the database's fault, not the request's: a 500, as
@@ -307,7 +337,7 @@ static int row_write(struct buf *b, struct db_stmt *st, cat_row_tail_fn tail)
 /* Keep the sort value and external_id of the row that may end the page, for its cursor. */
 static void remember_last(struct cat_page *pg, struct db_stmt *st)
 {
-    int k = cat_col_index(st, pg->sort), id = cat_col_index(st, "external_id");
+    int k = pg->plan.sort_col, id = pg->plan.id_col;
     pg->last_ok = k >= 0 && id >= 0 && !db_col_is_null(st, k) && !db_col_is_null(st, id) &&
                   !str_copy(pg->last_key, sizeof(pg->last_key), db_col_text(st, k)) &&
                   !str_copy(pg->last_id, sizeof(pg->last_id), db_col_text(st, id));
@@ -319,9 +349,9 @@ int cat_page_rows(struct cat_page *pg, struct db_stmt *st, int rc)
         return cat_all_rows(st, rc, pg->items);
     while (!rc && pg->rows <= pg->limit && (rc = db_step(st)) == DB_ROW) {
         if (pg->rows < pg->limit) {
-            rc = pg->rows ? jw_raw(pg->out, ",") : 0;
+            rc = pg->rows ? jw_raw(pg->out, ",") : plan_make(pg, st);
             if (!rc)
-                rc = row_write(pg->out, st, pg->tail);
+                rc = row_write(pg, st);
             if (!rc && pg->rows == pg->limit - 1)
                 remember_last(pg, st);
         }

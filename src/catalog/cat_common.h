@@ -55,9 +55,25 @@ int cat_all_rows(struct db_stmt *st, int rc, json_t *items);
 /* The most bytes of a list page written as JSON text (500 rows of long descriptions fit). */
 #define CAT_PAGE_BYTES_MAX (32u << 20)
 
+#define CAT_ROW_COLS_MAX 48   /* columns of a row on the written path */
+#define CAT_ROW_KEYS_MAX 1024 /* bytes of their names as JSON keys */
+#define CAT_ROW_TAIL_MAX 4    /* columns a tail reads */
+
 /* Members written after a row's columns on the written path (",\"level_name_sv\":...", with
- * the leading comma), from the same statement row. */
-typedef int (*cat_row_tail_fn)(struct buf *b, struct db_stmt *st);
+ * the leading comma), from the same statement row; cols[i] is the index of the column named
+ * tail_cols[i] (-1 when there is none). */
+typedef int (*cat_row_tail_fn)(struct buf *b, struct db_stmt *st, const int *cols);
+
+/* How the written path writes a row, worked out from the column names at the first row. */
+struct cat_row_plan {
+    int ncols;                                /* 0 until the first row */
+    char type[CAT_ROW_COLS_MAX];              /* 0 hidden, 's' text, '#' integer, '?' bool */
+    unsigned short key_off[CAT_ROW_COLS_MAX]; /* where its ,"name": starts in keys */
+    unsigned short key_len[CAT_ROW_COLS_MAX]; /* its length (no comma for the first) */
+    char keys[CAT_ROW_KEYS_MAX];
+    int tail[CAT_ROW_TAIL_MAX]; /* indexes of the tail's columns */
+    int sort_col, id_col;       /* the cursor's columns, or -1 */
+};
 
 struct cat_page {
     char kind;                              /* the cursor's resource letter */
@@ -72,8 +88,10 @@ struct cat_page {
      * text into out as they are stepped ({"items":[...],"next_cursor":...}, the same bytes as
      * the collected path gives through resp_json) and items stays NULL. */
     struct buf *out;
-    cat_row_tail_fn tail; /* optional, the written path only */
-    int rows;             /* rows stepped, one more than limit at most */
+    cat_row_tail_fn tail;                        /* optional, the written path only */
+    const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
+    struct cat_row_plan plan;                    /* filled at the first row */
+    int rows;                                    /* rows stepped, one more than limit at most */
     char last_key[CAT_CURSOR_KEY_MAX + CAT_EXTERNAL_ID_MAX + 8]; /* the last item's sort value */
     char last_id[CAT_EXTERNAL_ID_MAX + 1];                       /* and external_id */
     bool last_ok;                                                /* both were present and fitted */

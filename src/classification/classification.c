@@ -565,13 +565,12 @@ int information_list(struct db *db, const struct org_actor *who,
 }
 
 /* The written path's with_level_names: {"k": name, "r": name, "t": name} from the row's "#k",
- * "#r" and "#t" columns (0 when null, as json_integer_value gives for a null). */
-static int level_names_tail(struct buf *b, struct db_stmt *st)
+ * "#r" and "#t" (0 when null, as json_integer_value gives for a null). */
+static int level_names_tail(struct buf *b, struct db_stmt *st, const int *cols)
 {
-    static const char *const cols[] = {"#k", "#r", "#t"};
     int rc = jw_raw(b, ",\"level_names_sv\":{");
     for (int a = 0; !rc && a < 3; a++) {
-        int i = cat_col_index(st, cols[a]);
+        int i = cols[a];
         int level = i >= 0 && !db_col_is_null(st, i) ? (int)db_col_int(st, i) : 0;
         rc = jw_raw(b, a ? "," : "");
         if (!rc)
@@ -586,7 +585,8 @@ int information_list_write(struct db *db, const struct org_actor *who,
                            const struct information_list_query *q, struct buf *out,
                            struct json_problem *p)
 {
-    struct cat_page pg = {.kind = 'i', .out = out, .tail = level_names_tail};
+    struct cat_page pg = {
+        .kind = 'i', .out = out, .tail = level_names_tail, .tail_cols = {"#k", "#r", "#t"}};
     return cat_page_end_written(&pg, information_page(db, who, q, &pg, p));
 }
 

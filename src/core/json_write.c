@@ -2,7 +2,6 @@
 #include "core/json_write.h"
 #include "core/err.h"
 
-#include <stdio.h>
 #include <string.h>
 
 size_t jw_utf8_len(const unsigned char *s, size_t n)
@@ -37,76 +36,102 @@ size_t jw_utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
-/* Undo a partly written value: the buffer goes back to len bytes. */
-static int undo(struct buf *b, size_t len, int rc)
+/* Bytes each byte becomes inside a JSON string: 1 for plain ASCII, 2 for the short escapes,
+ * 6 for \u00XX; 0 for NUL (refused) and for bytes from 0x80, checked as UTF-8 sequences. */
+static const unsigned char out_len[256] = {
+    0, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6, /* \b \t \n \f \r */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, /* '\\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/* The escaped length of s (without the quotes), or 0 with *bad set for invalid UTF-8 or NUL. */
+static size_t escaped_len(const unsigned char *s, size_t n, bool *bad)
 {
-    b->len = len;
-    if (b->data)
-        b->data[len] = '\0';
-    return rc;
+    size_t out = 0, i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (!out_len[c]) {
+                *bad = true;
+                return 0;
+            }
+            out += out_len[c];
+            i++;
+            continue;
+        }
+        size_t len = jw_utf8_len(s + i, n - i);
+        if (!len) {
+            *bad = true;
+            return 0;
+        }
+        out += len;
+        i += len;
+    }
+    return out;
 }
 
 int jw_string_n(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *u = (const unsigned char *)s;
-    size_t start = b->len, run = 0, i = 0;
-    int rc = buf_append(b, "\"", 1);
-    while (!rc && i < n) {
-        unsigned c = u[i];
-        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            continue;
+    bool bad = false;
+    size_t len = escaped_len(u, n, &bad);
+    if (bad)
+        return ERR_INVALID;
+    int rc = buf_reserve(b, len + 2);
+    if (rc)
+        return rc;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    if (len == n) {
+        memcpy(o, s, n); /* nothing to escape: the common case */
+        o += n;
+    } else {
+        size_t run = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned c = u[i];
+            if (c >= 0x80 || out_len[c] == 1)
+                continue;
+            memcpy(o, s + run, i - run);
+            o += i - run;
+            run = i + 1;
+            *o++ = '\\';
+            switch (c) {
+            case '"':
+            case '\\':
+                *o++ = (char)c;
+                break;
+            case '\b':
+                *o++ = 'b';
+                break;
+            case '\f':
+                *o++ = 'f';
+                break;
+            case '\n':
+                *o++ = 'n';
+                break;
+            case '\r':
+                *o++ = 'r';
+                break;
+            case '\t':
+                *o++ = 't';
+                break;
+            default:
+                memcpy(o, "u00", 3);
+                o[3] = hex[c >> 4];
+                o[4] = hex[c & 0xF];
+                o += 5;
+            }
         }
-        if (c >= 0x80) {
-            size_t len = jw_utf8_len(u + i, n - i);
-            if (!len)
-                return undo(b, start, ERR_INVALID);
-            i += len;
-            continue;
-        }
-        /* A byte to escape: first the plain run before it. */
-        rc = buf_append(b, s + run, i - run);
-        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t elen = 2;
-        switch (c) {
-        case '"':
-        case '\\':
-            esc[1] = (char)c;
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        case 0:
-            return undo(b, start, ERR_INVALID); /* only reachable through jw_string_n */
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 0xF];
-            elen = 6;
-        }
-        if (!rc)
-            rc = buf_append(b, esc, elen);
-        i++;
-        run = i;
+        memcpy(o, s + run, n - run);
+        o += n - run;
     }
-    if (!rc)
-        rc = buf_append(b, s + run, n - run);
-    if (!rc)
-        rc = buf_append(b, "\"", 1);
-    return rc ? undo(b, start, rc) : 0;
+    *o++ = '"';
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 int jw_string(struct buf *b, const char *s)
@@ -120,14 +145,24 @@ int jw_key(struct buf *b, const char *key)
     int rc = jw_string(b, key);
     if (!rc)
         rc = buf_append(b, ":", 1);
-    return rc ? undo(b, start, rc) : 0;
+    if (rc && b->data) { /* the key fitted but its colon did not: take the key back */
+        b->len = start;
+        b->data[start] = '\0';
+    }
+    return rc;
 }
 
 int jw_int(struct buf *b, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
-    return buf_append(b, tmp, (size_t)n);
+    char tmp[24], *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int jw_bool(struct buf *b, bool v)
