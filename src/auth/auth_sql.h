@@ -14,7 +14,10 @@ struct db;
 int auth_sql_org_id(struct db *db, const char *code, int64_t *id);
 int auth_sql_token_insert(struct db *db, const char *hash, const char *name, int64_t org_id,
                           const char *role, const char *at, const char *actor, int64_t *id);
-int auth_sql_token_find(struct db *db, const char *hash, int64_t *id);
+/* The live token with this hash, and whether its last_used_at is before minute_ago (or unset),
+ * so that the touch, a write, is only tried when it would change something. */
+int auth_sql_token_find(struct db *db, const char *hash, const char *minute_ago, int64_t *id,
+                        bool *stale);
 int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char *minute_ago);
 /* API tokens as {id, name, organisation, role, created_at, created_by, last_used_at,
  * revoked_at}: those in the caller's scope when c is given, else all (the CLI). */

@@ -316,14 +316,15 @@ static int row_write(struct cat_page *pg, struct db_stmt *st)
         rc = buf_append(b, pl->keys + pl->key_off[i], pl->key_len[i]);
         if (rc)
             break;
-        if (db_col_is_null(st, i))
+        if (type == 's') {
+            /* Text first: NULL only for SQL NULL (or SQLite out of memory), so one call. */
+            const char *text = db_col_text(st, i);
+            rc = text ? jw_string(b, text) : db_col_is_null(st, i) ? jw_null(b) : ERR_NOMEM;
+        } else if (db_col_is_null(st, i)) {
             rc = jw_null(b);
-        else if (type == '#')
-            rc = jw_int(b, db_col_int(st, i));
-        else if (type == '?')
-            rc = jw_bool(b, db_col_int(st, i) != 0);
-        else
-            rc = jw_string(b, db_col_text(st, i));
+        } else {
+            rc = type == '#' ? jw_int(b, db_col_int(st, i)) : jw_bool(b, db_col_int(st, i) != 0);
+        }
     }
     if (!rc && pg->tail)
         rc = pg->tail(b, st, pl->tail);
