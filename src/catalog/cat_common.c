@@ -313,7 +313,7 @@ static int row_write(struct cat_page *pg, struct db_stmt *st)
         char type = pl->type[i];
         if (!type)
             continue;
-        rc = buf_append(b, pl->keys + pl->key_off[i], pl->key_len[i]);
+        rc = jw_put(b, pl->keys + pl->key_off[i], pl->key_len[i]);
         if (rc)
             break;
         if (type == 's') {

@@ -80,7 +80,7 @@ int jw_string_n(struct buf *b, const char *s, size_t n)
     size_t len = escaped_len(u, n, &bad);
     if (bad)
         return ERR_INVALID;
-    int rc = buf_reserve(b, len + 2);
+    int rc = b->data && len + 2 < b->cap - b->len ? 0 : buf_reserve(b, len + 2);
     if (rc)
         return rc;
     char *o = b->data + b->len;
@@ -162,20 +162,20 @@ int jw_int(struct buf *b, int64_t v)
     } while (u);
     if (v < 0)
         *--p = '-';
-    return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+    return jw_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int jw_bool(struct buf *b, bool v)
 {
-    return v ? buf_append(b, "true", 4) : buf_append(b, "false", 5);
+    return v ? jw_put(b, "true", 4) : jw_put(b, "false", 5);
 }
 
 int jw_null(struct buf *b)
 {
-    return buf_append(b, "null", 4);
+    return jw_put(b, "null", 4);
 }
 
 int jw_raw(struct buf *b, const char *s)
 {
-    return buf_append_str(b, s);
+    return jw_put(b, s, strlen(s));
 }

@@ -12,6 +12,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* buf_append with its common case inline (the room is already there), for writers that append
+ * many short pieces. len + n + 1 <= cap <= max + 1, so the maximum holds. */
+static inline int jw_put(struct buf *b, const void *p, size_t n)
+{
+    if (!b->data || n >= b->cap - b->len)
+        return buf_append(b, p, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
 
 /* s (n bytes, may not contain NUL) as a quoted, escaped JSON string. */
 int jw_string_n(struct buf *b, const char *s, size_t n);
