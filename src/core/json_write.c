@@ -46,11 +46,35 @@ static const unsigned char out_len[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Word-at-a-time tests (exact for bytes below 0x80, which is all they are asked about here):
+ * the high bit of each byte of the result is set where the byte of w is zero, or below n. */
+#define ONES UINT64_C(0x0101010101010101)
+static inline uint64_t has_below(uint64_t w, unsigned n)
+{
+    return (w - ONES * n) & ~w;
+}
+static inline uint64_t has_zero(uint64_t w)
+{
+    return has_below(w, 1);
+}
+
 /* The escaped length of s (without the quotes), or 0 with *bad set for invalid UTF-8 or NUL. */
 static size_t escaped_len(const unsigned char *s, size_t n, bool *bad)
 {
     size_t out = 0, i = 0;
     while (i < n) {
+        /* Eight plain bytes at a time: none below 0x20, none 0x80 or above, no '"' or '\\'. */
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!((has_below(w, 0x20) | (w & ONES * 0x80) | has_zero(w ^ (ONES * '"')) |
+                   has_zero(w ^ (ONES * '\\'))) &
+                  ONES * 0x80)) {
+                out += 8;
+                i += 8;
+                continue;
+            }
+        }
         unsigned c = s[i];
         if (c < 0x80) {
             if (!out_len[c]) {

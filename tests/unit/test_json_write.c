@@ -30,7 +30,8 @@ static void check_string(const char *in, const char *want)
     struct buf b;
     buf_init(&b, 1000);
     assert_int_equal(jw_string(&b, in), 0);
-    assert_string_equal(buf_str(&b), want);
+    if (want)
+        assert_string_equal(buf_str(&b), want);
     char *ref = jansson_string(in);
     assert_string_equal(buf_str(&b), ref);
     free(ref);
@@ -69,6 +70,45 @@ static void test_control_characters(void **state)
         assert_string_equal(buf_str(&b), ref);
         free(ref);
         buf_release(&b);
+    }
+}
+
+/* Long strings go eight bytes at a time: every byte in every position of a 24-byte string
+ * still matches jansson, and a bad byte anywhere is still found. */
+static void test_every_byte_in_every_position(void **state)
+{
+    (void)state;
+    for (int c = 1; c < 0x100; c++) {
+        for (int pos = 0; pos < 24; pos++) {
+            char in[25];
+            memset(in, 'a', 24);
+            in[24] = 0;
+            in[pos] = (char)c;
+            struct buf b;
+            buf_init(&b, 1000);
+            int rc = jw_string(&b, in);
+            json_t *v = json_string(in);
+            if (c < 0x80) {
+                assert_int_equal(rc, 0);
+                char *ref = jansson_string(in);
+                assert_string_equal(buf_str(&b), ref);
+                free(ref);
+            } else {
+                /* A lone byte from 0x80 is never valid UTF-8. */
+                assert_int_equal(rc, ERR_INVALID);
+                assert_null(v);
+            }
+            json_decref(v);
+            buf_release(&b);
+        }
+    }
+    /* Multi-byte sequences straddling the eight-byte words. */
+    for (int pos = 0; pos < 16; pos++) {
+        char in[32];
+        memset(in, 'b', sizeof(in));
+        memcpy(in + pos, "\xF0\x9F\x98\x80\xC3\xA5", 6);
+        in[24] = 0;
+        check_string(in, NULL);
     }
 }
 
@@ -199,10 +239,15 @@ static void test_utf8_len(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_and_empty),         cmocka_unit_test(test_quotes_and_backslash),
-        cmocka_unit_test(test_control_characters),      cmocka_unit_test(test_utf8_passes_through),
-        cmocka_unit_test(test_invalid_utf8_refused),    cmocka_unit_test(test_scalars_and_keys),
-        cmocka_unit_test(test_buffer_full_fails_whole), cmocka_unit_test(test_utf8_len),
+        cmocka_unit_test(test_plain_and_empty),
+        cmocka_unit_test(test_quotes_and_backslash),
+        cmocka_unit_test(test_control_characters),
+        cmocka_unit_test(test_every_byte_in_every_position),
+        cmocka_unit_test(test_utf8_passes_through),
+        cmocka_unit_test(test_invalid_utf8_refused),
+        cmocka_unit_test(test_scalars_and_keys),
+        cmocka_unit_test(test_buffer_full_fails_whole),
+        cmocka_unit_test(test_utf8_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
