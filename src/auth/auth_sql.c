@@ -259,7 +259,8 @@ static const char SQL_MFA_NEEDED[] =
 /* ---- sessions ---- */
 
 static const char SQL_SESSION_FIND[] =
-    "SELECT s.id, s.person_id, s.mfa_passed, p.user_id FROM session s"
+    "SELECT s.id, s.person_id, s.mfa_passed, p.user_id,"
+    " CASE WHEN s.last_seen_at < :minute_ago THEN 1 ELSE 0 END FROM session s"
     " JOIN person p ON p.id = s.person_id"
     " WHERE s.token_hash = :hash AND p.disabled = 0 AND s.expires_at > :now"
     " AND s.last_seen_at > :idle_cutoff";
@@ -428,7 +429,7 @@ int auth_sql_mfa_needed(struct db *db, int64_t person_id, bool *enabled, bool *r
 }
 
 int auth_sql_session_find(struct db *db, const char *hash, const char *now, const char *idle_cutoff,
-                          struct auth_session_row *out)
+                          const char *minute_ago, struct auth_session_row *out)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_SESSION_FIND, &st);
@@ -440,11 +441,14 @@ int auth_sql_session_find(struct db *db, const char *hash, const char *now, cons
     if (!rc)
         rc = db_bind_text(st, ":idle_cutoff", idle_cutoff);
     if (!rc)
+        rc = db_bind_text(st, ":minute_ago", minute_ago);
+    if (!rc)
         rc = db_step(st);
     if (rc == DB_ROW) {
         out->id = db_col_int(st, 0);
         out->person_id = db_col_int(st, 1);
         out->mfa_passed = db_col_int(st, 2) != 0;
+        out->touch_due = db_col_int(st, 4) != 0;
         rc = col_copy(st, 3, out->user_id, sizeof(out->user_id));
     } else if (rc == DB_DONE) {
         rc = ERR_NOTFOUND;

@@ -52,13 +52,15 @@ struct auth_session_row {
     int64_t id;
     int64_t person_id;
     bool mfa_passed;
+    bool touch_due; /* last_seen_at is before minute_ago: the touch would change it */
     char user_id[80];
 };
 
 /* The live session with this token hash: not past expires_at, seen after idle_cutoff, its
- * person not disabled. ERR_NOTFOUND otherwise. */
+ * person not disabled; touch_due when it was last seen before minute_ago. ERR_NOTFOUND
+ * otherwise. */
 int auth_sql_session_find(struct db *db, const char *hash, const char *now, const char *idle_cutoff,
-                          struct auth_session_row *out);
+                          const char *minute_ago, struct auth_session_row *out);
 int auth_sql_session_touch(struct db *db, int64_t id, const char *now, const char *minute_ago);
 int auth_sql_session_insert(struct db *db, const char *hash, int64_t person_id, bool mfa_passed,
                             const char *now, const char *expires, const char *address, int64_t *id);
