@@ -6,27 +6,33 @@
 # p50, p99 and the cost relative to /healthz (its requests/s divided by theirs). Needs wrk (Debian
 # package wrk; not in scripts/deps.sh: bench is not part of make test). Not part of make test.
 # Usage: bench/catalog_list.sh [SECONDS] [CONNECTIONS]
+# VARN_BENCH_BIN=path/to/varn benches that binary instead of building build-bench (to compare
+# two versions on the same machine in the same hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 conns=${2:-16}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
 build=build-bench
-if [ ! -f "$build/build.ninja" ]; then
-    meson setup "$build" -Dbuildtype=release >/dev/null
+varn=${VARN_BENCH_BIN:-}
+if [ -z "$varn" ]; then
+    if [ ! -f "$build/build.ninja" ]; then
+        meson setup "$build" -Dbuildtype=release >/dev/null
+    fi
+    ninja -C "$build" varn >/dev/null
+    varn=$build/varn
 fi
-ninja -C "$build" varn >/dev/null
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 db=$work/bench.db
 
-"$build/varn" --db "$db" init >/dev/null 2>&1
-"$build/varn" --db "$db" demo --scale region | grep 'region-scale'
-token=$("$build/varn" --db "$db" token create --org ITC --role administrator --name bench 2>/dev/null)
+"$varn" --db "$db" init >/dev/null 2>&1
+"$varn" --db "$db" demo --scale region | grep 'region-scale'
+token=$("$varn" --db "$db" token create --org ITC --role administrator --name bench 2>/dev/null)
 
-"$build/varn" --db "$db" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+"$varn" --db "$db" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
 pid=$!
 port=
 for _ in $(seq 50); do

@@ -11,7 +11,8 @@ static const char SQL_TOKEN_INSERT[] =
     "INSERT INTO api_token (token_hash, name, organisation_id, role, created_at, created_by)"
     " VALUES (:hash, :name, :org, :role, :at, :actor) RETURNING id";
 static const char SQL_TOKEN_FIND[] =
-    "SELECT id FROM api_token WHERE token_hash = :hash AND revoked_at IS NULL";
+    "SELECT id, CASE WHEN last_used_at IS NULL OR last_used_at < :minute_ago THEN 1 ELSE 0 END"
+    " FROM api_token WHERE token_hash = :hash AND revoked_at IS NULL";
 static const char SQL_TOKEN_TOUCH[] =
     "UPDATE api_token SET last_used_at = :now"
     " WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :minute_ago)";
@@ -75,13 +76,28 @@ int auth_sql_token_insert(struct db *db, const char *hash, const char *name, int
     return db_finish_int(st, rc, id);
 }
 
-int auth_sql_token_find(struct db *db, const char *hash, int64_t *id)
+int auth_sql_token_find(struct db *db, const char *hash, const char *minute_ago, int64_t *id,
+                        bool *stale)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_TOKEN_FIND, &st);
     if (rc)
         return rc;
-    return db_finish_int(st, db_bind_text(st, ":hash", hash), id);
+    rc = db_bind_text(st, ":hash", hash);
+    if (!rc)
+        rc = db_bind_text(st, ":minute_ago", minute_ago);
+    if (!rc) {
+        rc = db_step(st);
+        if (rc == DB_ROW) {
+            *id = db_col_int(st, 0);
+            *stale = db_col_int(st, 1) != 0;
+            rc = 0;
+        } else if (rc == DB_DONE) {
+            rc = ERR_NOTFOUND;
+        }
+    }
+    db_finalize(st);
+    return rc;
 }
 
 int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char *minute_ago)
@@ -243,7 +259,8 @@ static const char SQL_MFA_NEEDED[] =
 /* ---- sessions ---- */
 
 static const char SQL_SESSION_FIND[] =
-    "SELECT s.id, s.person_id, s.mfa_passed, p.user_id FROM session s"
+    "SELECT s.id, s.person_id, s.mfa_passed, p.user_id,"
+    " CASE WHEN s.last_seen_at < :minute_ago THEN 1 ELSE 0 END FROM session s"
     " JOIN person p ON p.id = s.person_id"
     " WHERE s.token_hash = :hash AND p.disabled = 0 AND s.expires_at > :now"
     " AND s.last_seen_at > :idle_cutoff";
@@ -412,7 +429,7 @@ int auth_sql_mfa_needed(struct db *db, int64_t person_id, bool *enabled, bool *r
 }
 
 int auth_sql_session_find(struct db *db, const char *hash, const char *now, const char *idle_cutoff,
-                          struct auth_session_row *out)
+                          const char *minute_ago, struct auth_session_row *out)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_SESSION_FIND, &st);
@@ -424,11 +441,14 @@ int auth_sql_session_find(struct db *db, const char *hash, const char *now, cons
     if (!rc)
         rc = db_bind_text(st, ":idle_cutoff", idle_cutoff);
     if (!rc)
+        rc = db_bind_text(st, ":minute_ago", minute_ago);
+    if (!rc)
         rc = db_step(st);
     if (rc == DB_ROW) {
         out->id = db_col_int(st, 0);
         out->person_id = db_col_int(st, 1);
         out->mfa_passed = db_col_int(st, 2) != 0;
+        out->touch_due = db_col_int(st, 4) != 0;
         rc = col_copy(st, 3, out->user_id, sizeof(out->user_id));
     } else if (rc == DB_DONE) {
         rc = ERR_NOTFOUND;

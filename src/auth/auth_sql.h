@@ -14,7 +14,10 @@ struct db;
 int auth_sql_org_id(struct db *db, const char *code, int64_t *id);
 int auth_sql_token_insert(struct db *db, const char *hash, const char *name, int64_t org_id,
                           const char *role, const char *at, const char *actor, int64_t *id);
-int auth_sql_token_find(struct db *db, const char *hash, int64_t *id);
+/* The live token with this hash, and whether its last_used_at is before minute_ago (or unset),
+ * so that the touch, a write, is only tried when it would change something. */
+int auth_sql_token_find(struct db *db, const char *hash, const char *minute_ago, int64_t *id,
+                        bool *stale);
 int auth_sql_token_touch(struct db *db, int64_t id, const char *now, const char *minute_ago);
 /* API tokens as {id, name, organisation, role, created_at, created_by, last_used_at,
  * revoked_at}: those in the caller's scope when c is given, else all (the CLI). */
@@ -49,13 +52,15 @@ struct auth_session_row {
     int64_t id;
     int64_t person_id;
     bool mfa_passed;
+    bool touch_due; /* last_seen_at is before minute_ago: the touch would change it */
     char user_id[80];
 };
 
 /* The live session with this token hash: not past expires_at, seen after idle_cutoff, its
- * person not disabled. ERR_NOTFOUND otherwise. */
+ * person not disabled; touch_due when it was last seen before minute_ago. ERR_NOTFOUND
+ * otherwise. */
 int auth_sql_session_find(struct db *db, const char *hash, const char *now, const char *idle_cutoff,
-                          struct auth_session_row *out);
+                          const char *minute_ago, struct auth_session_row *out);
 int auth_sql_session_touch(struct db *db, int64_t id, const char *now, const char *minute_ago);
 int auth_sql_session_insert(struct db *db, const char *hash, int64_t person_id, bool mfa_passed,
                             const char *now, const char *expires, const char *address, int64_t *id);

@@ -125,11 +125,13 @@ int session_resolve(struct db *db, const char *cookie, struct caller *out)
     clock_format(t, now);
     clock_format(t - idle_seconds, idle_cutoff);
     clock_format(t - TOUCH_PERIOD, minute_ago);
-    int rc = auth_sql_session_find(db, hash, now, idle_cutoff, &row);
+    int rc = auth_sql_session_find(db, hash, now, idle_cutoff, minute_ago, &row);
     if (rc)
         return rc;
-    /* Bookkeeping only: a busy database must not end a valid session. */
-    auth_sql_session_touch(db, row.id, now, minute_ago);
+    /* Bookkeeping only: a busy database must not end a valid session. Only tried when due:
+     * the UPDATE takes the database's write lock even when it changes nothing. */
+    if (row.touch_due)
+        auth_sql_session_touch(db, row.id, now, minute_ago);
     out->kind = CALLER_SESSION;
     out->person_id = row.person_id;
     out->session_id = row.id;

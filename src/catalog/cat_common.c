@@ -2,6 +2,7 @@
 #include "catalog/cat_common.h"
 #include "audit/audit.h"
 #include "core/err.h"
+#include "core/json_write.h"
 #include "core/str.h"
 #include "db/db.h"
 
@@ -250,8 +251,137 @@ int cat_page_start(struct cat_page *pg, const char *limit, const char *cursor, c
         rc = cat_filter(q, "q", &text, p);
     if (!rc && text)
         rc = db_like_pattern(text, pg->like, sizeof(pg->like));
-    if (!rc)
+    if (!rc && !pg->out)
         pg->items = json_array();
+    if (!rc && pg->out)
+        rc = jw_raw(pg->out, "{\"items\":[");
+    return rc;
+}
+
+int cat_col_index(struct db_stmt *st, const char *name)
+{
+    int n = db_col_count(st);
+    for (int i = 0; i < n; i++)
+        if (strcmp(db_col_name(st, i), name) == 0)
+            return i;
+    return -1;
+}
+
+/* Work out, from the first row's column names, how every row is written: the JSON key of
+ * each column (with its comma) once, instead of per row. */
+static int plan_make(struct cat_page *pg, struct db_stmt *st)
+{
+    struct cat_row_plan *pl = &pg->plan;
+    struct buf keys;
+    int n = db_col_count(st), rc = 0;
+    bool first = true;
+    if (n > CAT_ROW_COLS_MAX)
+        return ERR_TOOBIG;
+    buf_init(&keys, sizeof(pl->keys) - 1);
+    for (int i = 0; !rc && i < n; i++) {
+        const char *name = db_col_name(st, i);
+        pl->type[i] = name[0] == '_' ? 0 : name[0] == '#' || name[0] == '?' ? name[0] : 's';
+        if (!pl->type[i])
+            continue;
+        size_t start = keys.len;
+        rc = first ? 0 : jw_raw(&keys, ",");
+        if (!rc)
+            rc = jw_key(&keys, pl->type[i] == 's' ? name : name + 1);
+        pl->key_off[i] = (unsigned short)start;
+        pl->key_len[i] = (unsigned short)(keys.len - start);
+        first = false;
+    }
+    if (!rc)
+        memcpy(pl->keys, buf_str(&keys), keys.len);
+    buf_release(&keys);
+    for (int t = 0; t < CAT_ROW_TAIL_MAX; t++)
+        pl->tail[t] = pg->tail_cols[t] ? cat_col_index(st, pg->tail_cols[t]) : -1;
+    pl->sort_col = cat_col_index(st, pg->sort);
+    pl->id_col = cat_col_index(st, "external_id");
+    pl->ncols = n;
+    return rc;
+}
+
+/* The current row as the JSON object cat_public(cat_row_json(st)) would dump to: the columns
+ * in their order, hidden ones left out, then the tail's members. */
+static int row_write(struct cat_page *pg, struct db_stmt *st)
+{
+    const struct cat_row_plan *pl = &pg->plan;
+    struct buf *b = pg->out;
+    int rc = jw_raw(b, "{");
+    for (int i = 0; !rc && i < pl->ncols; i++) {
+        char type = pl->type[i];
+        if (!type)
+            continue;
+        rc = jw_put(b, pl->keys + pl->key_off[i], pl->key_len[i]);
+        if (rc)
+            break;
+        if (type == 's') {
+            /* Text first: NULL only for SQL NULL (or SQLite out of memory), so one call. */
+            const char *text = db_col_text(st, i);
+            rc = text ? jw_string(b, text) : db_col_is_null(st, i) ? jw_null(b) : ERR_NOMEM;
+        } else if (db_col_is_null(st, i)) {
+            rc = jw_null(b);
+        } else {
+            rc = type == '#' ? jw_int(b, db_col_int(st, i)) : jw_bool(b, db_col_int(st, i) != 0);
+        }
+    }
+    if (!rc && pg->tail)
+        rc = pg->tail(b, st, pl->tail);
+    if (!rc)
+        rc = jw_raw(b, "}");
+    /* Stored text that is not UTF-8 is the database's fault, not the request's: a 500, as
+     * json_string's refusal gave on the collected path. */
+    return rc == ERR_INVALID ? ERR_DB : rc;
+}
+
+/* Keep the sort value and external_id of the row that may end the page, for its cursor. */
+static void remember_last(struct cat_page *pg, struct db_stmt *st)
+{
+    int k = pg->plan.sort_col, id = pg->plan.id_col;
+    pg->last_ok = k >= 0 && id >= 0 && !db_col_is_null(st, k) && !db_col_is_null(st, id) &&
+                  !str_copy(pg->last_key, sizeof(pg->last_key), db_col_text(st, k)) &&
+                  !str_copy(pg->last_id, sizeof(pg->last_id), db_col_text(st, id));
+}
+
+int cat_page_rows(struct cat_page *pg, struct db_stmt *st, int rc)
+{
+    if (!pg->out)
+        return cat_all_rows(st, rc, pg->items);
+    while (!rc && pg->rows <= pg->limit && (rc = db_step(st)) == DB_ROW) {
+        if (pg->rows < pg->limit) {
+            rc = pg->rows ? jw_raw(pg->out, ",") : plan_make(pg, st);
+            if (!rc)
+                rc = row_write(pg, st);
+            if (!rc && pg->rows == pg->limit - 1)
+                remember_last(pg, st);
+        }
+        pg->rows++;
+    }
+    db_finalize(st);
+    return rc == DB_DONE || rc == DB_ROW ? 0 : rc;
+}
+
+int cat_page_end_written(struct cat_page *pg, int rc)
+{
+    char raw[CURSOR_RAW_MAX], cursor[CURSOR_MAX];
+    if (!rc)
+        rc = jw_raw(pg->out, "],\"next_cursor\":");
+    if (!rc && pg->rows > pg->limit) {
+        rc = pg->last_ok && !str_format(raw, sizeof(raw), "%c%c:%s\x1f%s", pg->kind, pg->sort[0],
+                                        pg->last_key, pg->last_id)
+                 ? 0
+                 : ERR_DB;
+        if (!rc) {
+            sodium_bin2base64(cursor, sizeof(cursor), (const unsigned char *)raw, strlen(raw),
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+            rc = jw_string(pg->out, cursor);
+        }
+    } else if (!rc) {
+        rc = jw_null(pg->out);
+    }
+    if (!rc)
+        rc = jw_raw(pg->out, "}");
     return rc;
 }
 

@@ -3,6 +3,7 @@
 #ifndef VARN_CATALOG_CAT_COMMON_H
 #define VARN_CATALOG_CAT_COMMON_H
 
+#include "core/buf.h"
 #include "org/org.h"
 
 #include <jansson.h>
@@ -51,6 +52,29 @@ int cat_all_rows(struct db_stmt *st, int rc, json_t *items);
 
 /* ---- list pages ---- */
 
+/* The most bytes of a list page written as JSON text (500 rows of long descriptions fit). */
+#define CAT_PAGE_BYTES_MAX (32u << 20)
+
+#define CAT_ROW_COLS_MAX 48   /* columns of a row on the written path */
+#define CAT_ROW_KEYS_MAX 1024 /* bytes of their names as JSON keys */
+#define CAT_ROW_TAIL_MAX 4    /* columns a tail reads */
+
+/* Members written after a row's columns on the written path (",\"level_name_sv\":...", with
+ * the leading comma), from the same statement row; cols[i] is the index of the column named
+ * tail_cols[i] (-1 when there is none). */
+typedef int (*cat_row_tail_fn)(struct buf *b, struct db_stmt *st, const int *cols);
+
+/* How the written path writes a row, worked out from the column names at the first row. */
+struct cat_row_plan {
+    int ncols;                                /* 0 until the first row */
+    char type[CAT_ROW_COLS_MAX];              /* 0 hidden, 's' text, '#' integer, '?' bool */
+    unsigned short key_off[CAT_ROW_COLS_MAX]; /* where its ,"name": starts in keys */
+    unsigned short key_len[CAT_ROW_COLS_MAX]; /* its length (no comma for the first) */
+    char keys[CAT_ROW_KEYS_MAX];
+    int tail[CAT_ROW_TAIL_MAX]; /* indexes of the tail's columns */
+    int sort_col, id_col;       /* the cursor's columns, or -1 */
+};
+
 struct cat_page {
     char kind;                              /* the cursor's resource letter */
     const char *sort;                       /* "external_id" or "name" (the ordering member) */
@@ -60,13 +84,30 @@ struct cat_page {
     char after_id[CAT_EXTERNAL_ID_MAX + 1]; /* its external_id (the tie-breaker) */
     char like[2 * ORG_FILTER_MAX + 3];      /* from q, or "" */
     json_t *items;                          /* collected, one more than limit at most */
+    /* The written path: when out is set before cat_page_start, the rows are written as JSON
+     * text into out as they are stepped ({"items":[...],"next_cursor":...}, the same bytes as
+     * the collected path gives through resp_json) and items stays NULL. */
+    struct buf *out;
+    cat_row_tail_fn tail;                        /* optional, the written path only */
+    const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
+    struct cat_row_plan plan;                    /* filled at the first row */
+    int rows;                                    /* rows stepped, one more than limit at most */
+    char last_key[CAT_CURSOR_KEY_MAX + CAT_EXTERNAL_ID_MAX + 8]; /* the last item's sort value */
+    char last_id[CAT_EXTERNAL_ID_MAX + 1];                       /* and external_id */
+    bool last_ok;                                                /* both were present and fitted */
 };
 
 /* Check limit, cursor, sort and q; sort NULL or "" is external_id. */
 int cat_page_start(struct cat_page *pg, const char *limit, const char *cursor, const char *sort,
                    const char *q, struct json_problem *p);
+/* Step st (finalized here) into the page: collected into items, or written into out. */
+int cat_page_rows(struct cat_page *pg, struct db_stmt *st, int rc);
 /* {"items", "next_cursor"} in *out, the hidden members dropped; frees the items on error. */
 int cat_page_end(struct cat_page *pg, int rc, json_t **out);
+/* The written path's end: closes the items and writes next_cursor into pg->out. */
+int cat_page_end_written(struct cat_page *pg, int rc);
+/* The index of the column named name in the current statement, or -1. */
+int cat_col_index(struct db_stmt *st, const char *name);
 /* A filter value: NULL when absent or empty; longer than ORG_FILTER_MAX is refused. */
 int cat_filter(const char *value, const char *name, const char **out, struct json_problem *p);
 /* An optional level filter 0-4 into *out (-1 when absent). */

@@ -6,6 +6,7 @@
 #include "org/org_sql.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/json_write.h"
 #include "core/str.h"
 #include "db/db.h"
 
@@ -396,14 +397,15 @@ static int personal_level(const char *s, int64_t *out, struct json_problem *p)
     return 0;
 }
 
-int system_list(struct db *db, const struct org_actor *who, const struct system_list_query *q,
-                json_t **out, struct json_problem *p)
+/* Check the query and step the page's rows into pg (collected or written). */
+static int system_page(struct db *db, const struct org_actor *who,
+                       const struct system_list_query *q, struct cat_page *pg,
+                       struct json_problem *p)
 {
-    struct cat_page pg = {.kind = 's'};
     struct system_filter f = {0};
     char org[ORG_CODE_MAX + 1];
     const char *why;
-    int rc = cat_page_start(&pg, q->limit, q->cursor, q->sort, q->q, p);
+    int rc = cat_page_start(pg, q->limit, q->cursor, q->sort, q->q, p);
     if (!rc)
         rc = cat_filter(q->organisation, "organisation", &f.organisation, p);
     if (!rc && f.organisation)
@@ -419,16 +421,41 @@ int system_list(struct db *db, const struct org_actor *who, const struct system_
     if (!rc)
         rc = personal_level(q->personal_data, &f.personal, p);
     f.mine = q->mine;
-    f.by_name = pg.sort && strcmp(pg.sort, "name") == 0;
-    f.like = pg.like[0] ? pg.like : NULL;
-    f.after_key = pg.has_after ? pg.after_key : NULL;
-    f.after_id = pg.has_after ? pg.after_id : NULL;
-    f.limit = pg.limit + 1;
+    f.by_name = pg->sort && strcmp(pg->sort, "name") == 0;
+    f.like = pg->like[0] ? pg->like : NULL;
+    f.after_key = pg->has_after ? pg->after_key : NULL;
+    f.after_id = pg->has_after ? pg->after_id : NULL;
+    f.limit = pg->limit + 1;
     if (!rc)
-        rc = cat_sql_system_list(db, who, &f, pg.items);
+        rc = cat_sql_system_list(db, who, &f, pg);
+    return rc;
+}
+
+int system_list(struct db *db, const struct org_actor *who, const struct system_list_query *q,
+                json_t **out, struct json_problem *p)
+{
+    struct cat_page pg = {.kind = 's'};
+    int rc = system_page(db, who, q, &pg, p);
     for (size_t i = 0; !rc && i < json_array_size(pg.items); i++)
         with_level_name(json_array_get(pg.items, i));
     return cat_page_end(&pg, rc, out);
+}
+
+/* The written path's with_level_name: the name of the row's "#level" (0 when null, as
+ * json_integer_value gives for a null). */
+static int level_name_tail(struct buf *b, struct db_stmt *st, const int *cols)
+{
+    int level = cols[0] >= 0 && !db_col_is_null(st, cols[0]) ? (int)db_col_int(st, cols[0]) : 0;
+    int rc = jw_raw(b, ",\"level_name_sv\":");
+    return rc ? rc : jw_string(b, cat_level_name_sv(level));
+}
+
+int system_list_write(struct db *db, const struct org_actor *who, const struct system_list_query *q,
+                      struct buf *out, struct json_problem *p)
+{
+    struct cat_page pg = {
+        .kind = 's', .out = out, .tail = level_name_tail, .tail_cols = {"#level"}};
+    return cat_page_end_written(&pg, system_page(db, who, q, &pg, p));
 }
 
 /* ---- components ---- */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 struct db;
+struct buf;
 
 #define CPE_MAX 512 /* bytes of a CPE 2.3 formatted string */
 
@@ -49,6 +50,10 @@ struct system_list_query {
 };
 int system_list(struct db *db, const struct org_actor *who, const struct system_list_query *q,
                 json_t **out, struct json_problem *p);
+/* The same page written as JSON text into out (the bytes resp_json gives for system_list's
+ * object), straight from the rows without building jansson values: for the HTTP list. */
+int system_list_write(struct db *db, const struct org_actor *who, const struct system_list_query *q,
+                      struct buf *out, struct json_problem *p);
 
 /* ---- components of a system (the system in reach, else ERR_NOTFOUND) ---- */
 

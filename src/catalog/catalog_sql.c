@@ -138,7 +138,7 @@ int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
 }
 
 int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct system_filter *f,
-                        json_t *items)
+                        struct cat_page *pg)
 {
     struct db_stmt *st;
     static const char *const sql[2][2] = {{SQL_SYSTEM_LIST_BY_ID, SQL_SYSTEM_LIST_BY_ID_AFTER},
@@ -167,7 +167,7 @@ int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct
         rc = db_bind_text(st, ":after_id", f->after_id);
     if (!rc)
         rc = db_bind_int(st, ":limit", f->limit);
-    return cat_all_rows(st, rc, items);
+    return cat_page_rows(pg, st, rc);
 }
 
 int cat_sql_system_taken(struct db *db, const char *external_id, bool *taken)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct db;
+struct cat_page;
 
 /* What a system write stores. Strings may be NULL for SQL NULL. */
 struct system_write {
@@ -34,8 +35,9 @@ struct system_filter {
 int cat_sql_system_find(struct db *db, const struct org_actor *who, const char *external_id,
                         json_t **out);
 int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out);
+/* Steps the page's rows into pg (collected or written, see cat_page_rows). */
 int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct system_filter *f,
-                        json_t *items);
+                        struct cat_page *pg);
 int cat_sql_system_taken(struct db *db, const char *external_id, bool *taken);
 int cat_sql_system_insert(struct db *db, struct system_write *w, const char *at);
 int cat_sql_system_update(struct db *db, const struct system_write *w, const char *at);

@@ -7,6 +7,7 @@
 #include "org/org_sql.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/json_write.h"
 #include "core/str.h"
 #include "db/db.h"
 
@@ -511,14 +512,15 @@ int information_get(struct db *db, const struct org_actor *who, const char *exte
     return rc;
 }
 
-int information_list(struct db *db, const struct org_actor *who,
-                     const struct information_list_query *q, json_t **out, struct json_problem *p)
+/* Check the query and step the page's rows into pg (collected or written). */
+static int information_page(struct db *db, const struct org_actor *who,
+                            const struct information_list_query *q, struct cat_page *pg,
+                            struct json_problem *p)
 {
-    struct cat_page pg = {.kind = 'i'};
     struct information_filter f = {0};
     char org[ORG_CODE_MAX + 1];
     const char *why;
-    int rc = cat_page_start(&pg, q->limit, q->cursor, q->sort, q->q, p);
+    int rc = cat_page_start(pg, q->limit, q->cursor, q->sort, q->q, p);
     if (!rc)
         rc = cat_filter(q->organisation, "organisation", &f.organisation, p);
     if (!rc && f.organisation)
@@ -542,16 +544,50 @@ int information_list(struct db *db, const struct org_actor *who,
     if (!rc && f.review_before && org_date_check(f.review_before, &why))
         rc = cat_reject(p, 422, "invalid_value", "review_due_before", "%s", why);
     f.mine = q->mine;
-    f.by_name = pg.sort && strcmp(pg.sort, "name") == 0;
-    f.like = pg.like[0] ? pg.like : NULL;
-    f.after_key = pg.has_after ? pg.after_key : NULL;
-    f.after_id = pg.has_after ? pg.after_id : NULL;
-    f.limit = pg.limit + 1;
+    f.by_name = pg->sort && strcmp(pg->sort, "name") == 0;
+    f.like = pg->like[0] ? pg->like : NULL;
+    f.after_key = pg->has_after ? pg->after_key : NULL;
+    f.after_id = pg->has_after ? pg->after_id : NULL;
+    f.limit = pg->limit + 1;
     if (!rc)
-        rc = cls_sql_info_list(db, who, &f, pg.items);
+        rc = cls_sql_info_list(db, who, &f, pg);
+    return rc;
+}
+
+int information_list(struct db *db, const struct org_actor *who,
+                     const struct information_list_query *q, json_t **out, struct json_problem *p)
+{
+    struct cat_page pg = {.kind = 'i'};
+    int rc = information_page(db, who, q, &pg, p);
     for (size_t i = 0; !rc && i < json_array_size(pg.items); i++)
         with_level_names(json_array_get(pg.items, i));
     return cat_page_end(&pg, rc, out);
+}
+
+/* The written path's with_level_names: {"k": name, "r": name, "t": name} from the row's "#k",
+ * "#r" and "#t" (0 when null, as json_integer_value gives for a null). */
+static int level_names_tail(struct buf *b, struct db_stmt *st, const int *cols)
+{
+    int rc = jw_raw(b, ",\"level_names_sv\":{");
+    for (int a = 0; !rc && a < 3; a++) {
+        int i = cols[a];
+        int level = i >= 0 && !db_col_is_null(st, i) ? (int)db_col_int(st, i) : 0;
+        rc = jw_raw(b, a ? "," : "");
+        if (!rc)
+            rc = jw_key(b, aspects[a]);
+        if (!rc)
+            rc = jw_string(b, cat_level_name_sv(level));
+    }
+    return rc ? rc : jw_raw(b, "}");
+}
+
+int information_list_write(struct db *db, const struct org_actor *who,
+                           const struct information_list_query *q, struct buf *out,
+                           struct json_problem *p)
+{
+    struct cat_page pg = {
+        .kind = 'i', .out = out, .tail = level_names_tail, .tail_cols = {"#k", "#r", "#t"}};
+    return cat_page_end_written(&pg, information_page(db, who, q, &pg, p));
 }
 
 /* ---- for the import: inside the caller's transaction ---- */

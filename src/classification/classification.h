@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 struct db;
+struct buf;
 
 /* The date a classification made at classified_at (ISO 8601) falls due for review: one year
  * later; 29 February becomes 28 February. ERR_INVALID for a malformed time. */
@@ -39,6 +40,11 @@ struct information_list_query {
 };
 int information_list(struct db *db, const struct org_actor *who,
                      const struct information_list_query *q, json_t **out, struct json_problem *p);
+/* The same page written as JSON text into out (the bytes resp_json gives for
+ * information_list's object), straight from the rows: for the HTTP list. */
+int information_list_write(struct db *db, const struct org_actor *who,
+                           const struct information_list_query *q, struct buf *out,
+                           struct json_problem *p);
 
 /* ---- systems and their information ---- */
 

@@ -90,7 +90,6 @@ static int list(struct req *req, struct resp *resp, bool mine)
     };
     struct json_problem p = {0};
     struct db *db;
-    json_t *out = NULL;
     int rc = req_query_known(req, params);
     if (!rc)
         rc = req_db(req, &db);
@@ -99,11 +98,15 @@ static int list(struct req *req, struct resp *resp, bool mine)
         rc = cat_export_format(req, &format);
     if (!rc && format != CAT_FORMAT_JSON)
         return cat_export_respond(req, resp, db, &who, CAT_LIST_INFORMATION, format, &q, params);
+    struct buf text;
+    buf_init(&text, CAT_PAGE_BYTES_MAX);
     if (!rc)
-        rc = information_list(db, &who, &q, &out, &p);
-    if (rc)
+        rc = information_list_write(db, &who, &q, &text, &p);
+    if (rc) {
+        buf_release(&text);
         return req_fail(req, rc, &p);
-    return resp_json(req, resp, 200, out);
+    }
+    return resp_json_text(req, resp, 200, &text);
 }
 
 int h_information_list(struct req *req, struct resp *resp)

@@ -121,7 +121,7 @@ int cls_sql_info_by_id(struct db *db, int64_t id, json_t **out)
 }
 
 int cls_sql_info_list(struct db *db, const struct org_actor *who,
-                      const struct information_filter *f, json_t *items)
+                      const struct information_filter *f, struct cat_page *pg)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, f->by_name ? SQL_INFO_LIST_BY_NAME : SQL_INFO_LIST_BY_ID, &st);
@@ -152,7 +152,7 @@ int cls_sql_info_list(struct db *db, const struct org_actor *who,
         rc = db_bind_text(st, ":after_id", f->after_id);
     if (!rc)
         rc = db_bind_int(st, ":limit", f->limit);
-    return cat_all_rows(st, rc, items);
+    return cat_page_rows(pg, st, rc);
 }
 
 int cls_sql_info_taken(struct db *db, const char *external_id, bool *taken)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct db;
+struct cat_page;
 
 struct information_write {
     int64_t id; /* update: the row */
@@ -31,8 +32,9 @@ struct information_filter {
 int cls_sql_info_find(struct db *db, const struct org_actor *who, const char *external_id,
                       json_t **out);
 int cls_sql_info_by_id(struct db *db, int64_t id, json_t **out);
+/* Steps the page's rows into pg (collected or written, see cat_page_rows). */
 int cls_sql_info_list(struct db *db, const struct org_actor *who,
-                      const struct information_filter *f, json_t *items);
+                      const struct information_filter *f, struct cat_page *pg);
 int cls_sql_info_taken(struct db *db, const char *external_id, bool *taken);
 int cls_sql_info_insert(struct db *db, struct information_write *w, const char *at);
 int cls_sql_info_update(struct db *db, const struct information_write *w, const char *at);

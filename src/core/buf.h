@@ -18,6 +18,9 @@ void buf_init(struct buf *b, size_t max);
  * would exceed the maximum. */
 int buf_append(struct buf *b, const void *p, size_t n);
 int buf_append_str(struct buf *b, const char *s);
+/* Make room for extra more bytes (and the NUL) without changing the contents, for a writer
+ * that fills data + len itself and then advances len: 0, or ERR_TOOBIG past the maximum. */
+int buf_reserve(struct buf *b, size_t extra);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The contents as a C string; "" for an empty buffer. Valid until the next change. */

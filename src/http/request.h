@@ -91,5 +91,7 @@ int req_fail(struct req *req, int rc, const struct json_problem *p);
 
 /* Render obj (ownership taken) as the JSON response with the given status. */
 int resp_json(struct req *req, struct resp *resp, int status, json_t *obj);
+/* Send the JSON text in b (taken over: b is empty afterwards) with the given status. */
+int resp_json_text(struct req *req, struct resp *resp, int status, struct buf *b);
 
 #endif

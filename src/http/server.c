@@ -186,6 +186,18 @@ int resp_json(struct req *req, struct resp *resp, int status, json_t *obj)
     return 0;
 }
 
+int resp_json_text(struct req *req, struct resp *resp, int status, struct buf *b)
+{
+    size_t len;
+    char *s = buf_detach(b, &len);
+    arena_defer(&req->arena, free_ptr, s);
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = s;
+    resp->len = len;
+    return 0;
+}
+
 /* ---- responses ---- */
 
 static const char *status_title(int status)
