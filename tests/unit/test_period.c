@@ -18,8 +18,8 @@ static void test_parse(void **state)
     assert_true(p.years == 1 && p.months == 2 && p.days == 25);
     assert_int_equal(period_parse("P30D", &p), 0);
     assert_int_equal(p.days, 30);
-    static const char *const bad[] = {"", "P", "1Y", "P1", "PY", "P1Q", "P1D1Y", "P1Y1Y",
-                                      "P12345D", "P1DT2H", "p1y", "P-1D", NULL};
+    static const char *const bad[] = {"",      "P",       "1Y",     "P1",  "PY",   "P1Q", "P1D1Y",
+                                      "P1Y1Y", "P12345D", "P1DT2H", "p1y", "P-1D", NULL};
     for (int i = 0; bad[i]; i++)
         assert_int_equal(period_parse(bad[i], &p), ERR_INVALID);
 }
