@@ -46,8 +46,9 @@ static const unsigned char out_len[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
-/* Word-at-a-time tests (exact for bytes below 0x80, which is all they are asked about here):
- * the high bit of each byte of the result is set where the byte of w is zero, or below n. */
+/* Word-at-a-time tests: (w - n * ONES) & ~w has a high bit set in some byte if and only if
+ * some byte of w is below n (n at most 0x80). Which bytes carry it can be off past the first
+ * such byte (the borrow), so the result is only used as a yes or no for all eight bytes. */
 #define ONES UINT64_C(0x0101010101010101)
 static inline uint64_t has_below(uint64_t w, unsigned n)
 {
