@@ -6,17 +6,19 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # Build: compiler, Meson, libraries (liboath for TOTP, libqrencode for the enrolment QR code,
-# libxlsxwriter for the XLSX exports).
+# libxlsxwriter for the XLSX exports, cairo and pango for the PDF risk report, with DejaVu as
+# its font).
 # Tests: cmocka, clang + libFuzzer for the fuzzers, python3 for the API tests (python3-openpyxl
-# reads the XLSX exports back), Chromium for the browser test, clang-format for the style check,
-# prometheus for promtool, which checks GET /metrics (tests/api/test_metrics.py). Note: on a
-# machine that runs systemd, that package's postinst also enables and starts the Prometheus
-# server on :9090 (not in containers, where policy-rc.d stops it); a machine that does not
-# want it: systemctl disable --now prometheus (promtool keeps working).
+# reads the XLSX exports back, poppler-utils' pdftotext the PDF report), Chromium for the
+# browser test, clang-format for the style check, prometheus for promtool, which checks GET
+# /metrics (tests/api/test_metrics.py). Note: on a machine that runs systemd, that package's
+# postinst also enables and starts the Prometheus server on :9090 (not in containers, where
+# policy-rc.d stops it); a machine that does not want it: systemctl disable --now prometheus
+# (promtool keeps working).
 PACKAGES="gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3
-libjansson-dev libsodium-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcmocka-dev python3
-python3-openpyxl clang libfuzzer-14-dev libclang-rt-14-dev clang-format
-chromium prometheus"
+libjansson-dev libsodium-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcairo2-dev
+libpango1.0-dev fonts-dejavu-core libcmocka-dev python3 python3-openpyxl poppler-utils clang
+libfuzzer-14-dev libclang-rt-14-dev clang-format chromium prometheus"
 
 missing=""
 for p in $PACKAGES; do

@@ -133,14 +133,8 @@ int rule_emit(struct rule_ctx *ctx, struct db_stmt *st, enum finding_status stat
     f->status = status;
     if (due && str_copy(f->due, sizeof(f->due), due))
         return ERR_INVALID;
-    const char *r = ctx->ob->responsible;
-    int col = -1; /* the subject's own person: owner (3) or administrator (5) */
-    if (strcmp(r, "system_owner") == 0 && ctx->ob->rule->subject == SUBJECT_SYSTEM)
-        col = 3;
-    else if (strcmp(r, "information_owner") == 0 && ctx->ob->rule->subject == SUBJECT_INFORMATION)
-        col = 3;
-    else if (strcmp(r, "system_administrator") == 0)
-        col = 5;
+    /* the subject's own person (its owner, administrator, ...), or a role's holder */
+    int col = rule_subject_person_col(ctx->ob->rule->subject, ctx->ob->responsible);
     if (col < 0) {
         set_responsible_role(ctx, f);
     } else if (!db_col_is_null(st, col)) {

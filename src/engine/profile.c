@@ -95,10 +95,7 @@ static bool matches(const char *s, const char *allowed, size_t max)
 
 static bool responsible_valid(const char *r, enum subject_kind subject)
 {
-    if (subject == SUBJECT_SYSTEM &&
-        (strcmp(r, "system_owner") == 0 || strcmp(r, "system_administrator") == 0))
-        return true;
-    if (subject == SUBJECT_INFORMATION && strcmp(r, "information_owner") == 0)
+    if (rule_subject_person_col(subject, r) >= 0)
         return true;
     return role_bit_of(r) != 0;
 }

@@ -16,10 +16,6 @@ static const struct param_spec NOTICE[] = {{"notice", PARAM_PERIOD, true, NULL},
 static const struct param_spec NONE[] = {{NULL}};
 
 #define PLANNED(n, m, s, p) static const struct rule_kind n = {#n, m, s, p, NULL}
-PLANNED(risk_assessment_max_age, "risk", SUBJECT_SYSTEM, MAX_AGE);
-PLANNED(risk_assessment_after_change, "risk", SUBJECT_SYSTEM, WARN);
-PLANNED(risk_measures_done, "risk", SUBJECT_ORGANISATION, WARN);
-PLANNED(risk_participation, "risk", SUBJECT_ORGANISATION, NONE);
 PLANNED(access_unique_identity, "access", SUBJECT_ORGANISATION, NONE);
 PLANNED(access_least_privilege, "access", SUBJECT_ORGANISATION, NONE);
 PLANNED(access_request_approval, "access", SUBJECT_ORGANISATION, NONE);
@@ -38,10 +34,6 @@ PLANNED(policy_revision, "documents", SUBJECT_ORGANISATION, INTERVAL);
 /* Rules of modules not built yet: each yields not_tracked until its module replaces the entry
  * here with one that has an evaluator. */
 const struct rule_kind *const planned_rule_kinds[] = {
-    &risk_assessment_max_age,
-    &risk_assessment_after_change,
-    &risk_measures_done,
-    &risk_participation,
     &access_unique_identity,
     &access_least_privilege,
     &access_request_approval,
@@ -60,10 +52,8 @@ const struct rule_kind *const planned_rule_kinds[] = {
 };
 
 static const struct rule_kind *const *const MODULES[] = {
-    engine_rule_kinds,
-    catalog_rule_kinds,
-    classification_rule_kinds,
-    planned_rule_kinds,
+    engine_rule_kinds, catalog_rule_kinds, classification_rule_kinds,
+    risk_rule_kinds,   planned_rule_kinds,
 };
 #define NMODULES (sizeof(MODULES) / sizeof(MODULES[0]))
 
@@ -76,6 +66,28 @@ const struct rule_kind *rule_kind_find(const char *name)
     return NULL;
 }
 
+int rule_subject_person_col(enum subject_kind subject, const char *r)
+{
+    static const struct {
+        enum subject_kind subject;
+        const char *keyword;
+        int col;
+    } KEYWORDS[] = {
+        {SUBJECT_SYSTEM, "system_owner", 3},
+        {SUBJECT_SYSTEM, "system_administrator", 5},
+        {SUBJECT_INFORMATION, "information_owner", 3},
+        {SUBJECT_RISK, "risk_owner", 3},
+        {SUBJECT_RISK_MEASURE, "measure_owner", 3},
+        {SUBJECT_RISK_MEASURE, "risk_owner", 5},
+        {SUBJECT_RISK_ASSESSMENT, "information_owner", 3},
+        {SUBJECT_RISK_ASSESSMENT, "system_owner", 5},
+    };
+    for (size_t i = 0; r && i < sizeof(KEYWORDS) / sizeof(KEYWORDS[0]); i++)
+        if (KEYWORDS[i].subject == subject && strcmp(KEYWORDS[i].keyword, r) == 0)
+            return KEYWORDS[i].col;
+    return -1;
+}
+
 const char *subject_kind_name(enum subject_kind k)
 {
     switch (k) {
@@ -85,6 +97,12 @@ const char *subject_kind_name(enum subject_kind k)
         return "system";
     case SUBJECT_INFORMATION:
         return "information";
+    case SUBJECT_RISK:
+        return "risk";
+    case SUBJECT_RISK_MEASURE:
+        return "risk_measure";
+    case SUBJECT_RISK_ASSESSMENT:
+        return "risk_assessment";
     case SUBJECT_NONE:
         break;
     }

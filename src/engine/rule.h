@@ -18,6 +18,9 @@ enum subject_kind {
     SUBJECT_ORGANISATION, /* the organisation itself */
     SUBJECT_SYSTEM,
     SUBJECT_INFORMATION,
+    SUBJECT_RISK,            /* a risk of a risk assessment */
+    SUBJECT_RISK_MEASURE,    /* a measure that treats a risk */
+    SUBJECT_RISK_ASSESSMENT, /* a risk assessment */
 };
 const char *subject_kind_name(enum subject_kind k);
 
@@ -107,7 +110,7 @@ const char *rule_string(const struct rule_ctx *ctx, const char *name);
 int rule_prepare(struct rule_ctx *ctx, const char *sql, struct db_stmt **out);
 
 /* Add a finding for the current row of a rule query whose first seven columns are those of
- * RULE_SYSTEM_COLUMNS / RULE_INFORMATION_COLUMNS. due is YYYY-MM-DD or NULL. */
+ * the subject's RULE_*_COLUMNS. due is YYYY-MM-DD or NULL. */
 int rule_emit(struct rule_ctx *ctx, struct db_stmt *st, enum finding_status status,
               const char *due);
 
@@ -148,6 +151,50 @@ int rule_emit_person_active(struct rule_ctx *ctx, struct db_stmt *st, int disabl
     " (SELECT organisation_id FROM organisation_profile WHERE profile_id = :profile_id)"           \
     " AND (:org = 0 OR i.organisation_id = :org)"
 
+/* A risk: its owner is the subject's person (responsible "risk_owner"). The reference is the
+ * risk's id, as the API names it. */
+#define RULE_RISK_COLUMNS                                                                          \
+    "r.organisation_id, CAST(r.id AS TEXT), r.title, r.owner_id, po.user_id, NULL, NULL"
+#define RULE_RISK_FROM " FROM risk r JOIN person po ON po.id = r.owner_id"
+#define RULE_RISK_WHERE                                                                            \
+    " WHERE r.organisation_id IN"                                                                  \
+    " (SELECT organisation_id FROM organisation_profile WHERE profile_id = :profile_id)"           \
+    " AND (:org = 0 OR r.organisation_id = :org)"
+
+/* A measure, in its risk's organisation: the measure's owner ("measure_owner") in columns 3
+ * and 4, the risk's owner ("risk_owner") in 5 and 6. */
+#define RULE_RISK_MEASURE_COLUMNS                                                                  \
+    "r.organisation_id, CAST(m.id AS TEXT), m.title, m.owner_id, pm.user_id, r.owner_id,"          \
+    " po.user_id"
+#define RULE_RISK_MEASURE_FROM                                                                     \
+    " FROM risk_measure m JOIN risk r ON r.id = m.risk_id"                                         \
+    " JOIN person pm ON pm.id = m.owner_id JOIN person po ON po.id = r.owner_id"
+#define RULE_RISK_MEASURE_WHERE RULE_RISK_WHERE
+
+/* An assessment: in columns 3 and 4 an invited information owner ("information_owner"; one who
+ * has not taken part when there is one), in 5 and 6 an invited system owner ("system_owner").
+ * io.absent counts the invited information owners who have not taken part. */
+#define RULE_RISK_ASSESSMENT_COLUMNS                                                               \
+    "a.organisation_id, CAST(a.id AS TEXT), a.title, io.person_id, pi.user_id, so.person_id,"      \
+    " ps.user_id"
+#define RULE_RISK_ASSESSMENT_FROM                                                                  \
+    " FROM risk_assessment a LEFT JOIN (SELECT assessment_id,"                                     \
+    " COALESCE(MIN(CASE WHEN participated_at IS NULL THEN person_id END), MIN(person_id))"         \
+    " AS person_id, SUM(CASE WHEN participated_at IS NULL THEN 1 ELSE 0 END) AS absent"            \
+    " FROM risk_participant WHERE capacity = 'information_owner' GROUP BY assessment_id) io"       \
+    " ON io.assessment_id = a.id LEFT JOIN person pi ON pi.id = io.person_id"                      \
+    " LEFT JOIN (SELECT assessment_id, MIN(person_id) AS person_id FROM risk_participant"          \
+    " WHERE capacity = 'system_owner' GROUP BY assessment_id) so ON so.assessment_id = a.id"       \
+    " LEFT JOIN person ps ON ps.id = so.person_id"
+#define RULE_RISK_ASSESSMENT_WHERE                                                                 \
+    " WHERE a.organisation_id IN"                                                                  \
+    " (SELECT organisation_id FROM organisation_profile WHERE profile_id = :profile_id)"           \
+    " AND (:org = 0 OR a.organisation_id = :org)"
+
+/* The column of a rule query that names the subject's own person for the responsible keyword
+ * (system_owner, information_owner, risk_owner, ...), or -1 when r is not one for subject. */
+int rule_subject_person_col(enum subject_kind subject, const char *r);
+
 /* The first column a rule adds after the standard ones. */
 #define RULE_COL 7
 
@@ -155,6 +202,7 @@ int rule_emit_person_active(struct rule_ctx *ctx, struct db_stmt *st, int disabl
 extern const struct rule_kind *const engine_rule_kinds[];
 extern const struct rule_kind *const catalog_rule_kinds[];
 extern const struct rule_kind *const classification_rule_kinds[];
+extern const struct rule_kind *const risk_rule_kinds[];
 extern const struct rule_kind *const planned_rule_kinds[];
 
 #endif

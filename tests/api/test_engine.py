@@ -281,9 +281,9 @@ def _():
 def _():
     db, _ = world()
     code, doc = checked(db)
-    f = finding(doc, "P-RSK")
+    f = finding(doc, "P-RST")
     eq((f["status"], f["rule"], f["subject"]["kind"]),
-       ("not_tracked", "risk_assessment_max_age", "organisation"), "risk")
+       ("not_tracked", "restore_test_max_age", "organisation"), "restore tests")
     eq(finding(doc, "P-OMF"), None, "the scope row")
     check(all(f["profile"] == "prov" and f["profile_version"] == "test-1"
               for f in doc["findings"]), "every finding records the profile's version")

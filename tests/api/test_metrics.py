@@ -209,7 +209,8 @@ def attestation(oid, cite, section):
 
 
 # Assigned to NORRBY and SODERAS: one `missing` finding per organisation and attestation (no
-# attestation is ever made), one `not_tracked` for the risk rule (its module is not built).
+# attestation is ever made), one `not_tracked` for the restore-test rule (its module is not
+# built).
 METRIK = {
     "format": 1, "code": "metrik", "version": "test-1", "title": "Metrikpolicy för testerna",
     "sections": [NASTY, "Patchning"],
@@ -218,8 +219,8 @@ METRIK = {
     "obligations": [
         attestation("M-ATK", "§ atk.1", NASTY),
         attestation("M-PAT", "§ patch.1", "Patchning"),
-        {"id": "M-RSK", "cite": "§ patch.1", "section": "Patchning",
-         "text": "Riskanalyser görs varje år.", "rule": "risk_assessment_max_age",
+        {"id": "M-RST", "cite": "§ patch.1", "section": "Patchning",
+         "text": "Återläsning testas varje år.", "rule": "restore_test_max_age",
          "params": {"max_age": "P1Y"}, "applies_to": {"kind": "system"},
          "responsible": "system_owner"},
     ],

@@ -49,9 +49,10 @@ RULES = {
     "information_owner_assigned": ("information", {"warn"}, set()),
     "classification_current": ("information", {"max_age", "warn"}, set()),
     "risk_assessment_max_age": ("system", {"max_age", "warn"}, {"max_age"}),
-    "risk_assessment_after_change": ("system", {"warn"}, set()),
-    "risk_measures_done": ("organisation", {"warn"}, set()),
-    "risk_participation": ("organisation", set(), set()),
+    "risk_assessment_after_change": ("system", {"deadline", "warn"}, set()),
+    "risk_measures_done": ("risk_measure", {"warn"}, set()),
+    "risk_participation": ("risk_assessment", set(), set()),
+    "risk_treatment_documented": ("risk", {"warn"}, set()),
     "access_unique_identity": ("organisation", set(), set()),
     "access_least_privilege": ("organisation", set(), set()),
     "access_request_approval": ("organisation", set(), set()),
@@ -78,11 +79,14 @@ RESPONSIBLE_BY_SUBJECT = {
     "system": {"system_owner", "system_administrator"},
     "information": {"information_owner"},
     "organisation": ROLES,
+    "risk": ROLES | {"risk_owner"},
+    "risk_measure": ROLES | {"measure_owner", "risk_owner"},
+    "risk_assessment": ROLES,  # information_owner and system_owner: the invited ones
 }
 LIFECYCLES = {"planned", "production", "decommissioning", "retired"}
 ORG_KINDS = {"it_centre", "municipality", "company", "foundation", "supplier", "external"}
 WHERE_KEYS = {"system": {"lifecycle": LIFECYCLES}, "organisation": {"kind": ORG_KINDS},
-              "information": {}}
+              "information": {}, "risk": {}, "risk_measure": {}, "risk_assessment": {}}
 
 CODE = re.compile(r"^[a-z0-9_-]{1,32}$")
 # docs/policy-profiles.md says [A-Z0-9-]{1,32}, but the register has OST-POL-14a and
