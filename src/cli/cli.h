@@ -49,5 +49,6 @@ int cmd_export(int argc, char **argv, struct app *app);
 int cmd_user(int argc, char **argv, struct app *app);
 int cmd_check(int argc, char **argv, struct app *app);
 int cmd_policy(int argc, char **argv, struct app *app);
+int cmd_report(int argc, char **argv, struct app *app);
 
 #endif

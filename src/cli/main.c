@@ -80,6 +80,15 @@ const struct command cli_commands[] = {
      "Exit code: 0 all is met, 1 something is due soon, 2 something is overdue or\n"
      "missing, 3 the evaluation failed (for example a profile that does not validate).\n"
      "See docs/policy-profiles.md.\n"},
+    {"report", cmd_report, "varn report risk [--org CODE] [--since YYYY-MM-DD] --output FILE.pdf",
+     "write the risk report for IT-nämnden as PDF",
+     "Writes the risk report (in Swedish, A4) for every organisation with a risk assessment,\n"
+     "or for CODE alone: per organisation the assessments of the last 12 months and the share\n"
+     "approved, the risks per band (inherent and residual), the 10 highest residual risks,\n"
+     "the overdue measures, and the risks created or changed and the measures completed\n"
+     "since YYYY-MM-DD (by default the date of the previous report of the same scope in the\n"
+     "audit log, or else 90 days ago). The report is recorded in the audit log\n"
+     "(risk_report.export) as made by cli:<your user name>. FILE is replaced.\n"},
     {"policy", cmd_policy,
      "varn policy validate FILE\n"
      "       varn policy import FILE\n"

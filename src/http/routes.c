@@ -11,6 +11,7 @@
 #include "catalog/import_http.h"
 #include "classification/requirement_http.h"
 #include "engine/findings_http.h"
+#include "risk/risk_report.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -127,6 +128,8 @@ const struct route varn_routes[] = {
      "Counts per status and share met per organisation and policy section, and the region's"},
     {"GET", "/api/v1/findings/trend", h_findings_trend, 0, ACCESS_ROLES, NULL,
      "Counts per status and day from the daily snapshots (days, default 90)"},
+    {"GET", "/api/v1/risk-report", h_risk_report, 0, ACCESS_ROLES, NULL,
+     "The risk report for IT-nämnden as PDF (organisation, since); recorded as an export"},
     {"GET", "/api/v1/policies", h_policies_list, 0, ACCESS_ROLES, NULL,
      "The loaded policy profiles and the organisations in reach that have each"},
     {"GET", "/api/v1/policies/{code}", h_policy_get, 0, ACCESS_ROLES, NULL,
