@@ -53,6 +53,7 @@ fi
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer build (build-asan/)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 if setup build-asan -Dtest_fixtures=true -Dwerror=true -Db_sanitize=address,undefined \
     -Db_lundef=false "-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer" \

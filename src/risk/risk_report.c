@@ -242,6 +242,8 @@ static int org_figures(struct db *db, json_t *org, const char *today, const char
 struct pdf {
     cairo_surface_t *surface;
     cairo_t *cr;
+    PangoFontMap *fonts; /* the report's own, released with it */
+    PangoContext *pc;
     struct buf *out;
     bool write_failed;
     double y;
@@ -268,10 +270,7 @@ static PangoLayout *layout(struct pdf *p, enum style st, const char *s, double w
                                         "DejaVu Sans Bold 10", "DejaVu Sans Bold 8.5",
                                         "DejaVu Sans Bold 20", "DejaVu Sans Bold 15",
                                         "DejaVu Sans Bold 12", "DejaVu Sans Oblique 10"};
-    PangoLayout *l = pango_cairo_create_layout(p->cr);
-    /* points are points: pango's default of 96 dpi would draw 10 pt as 13.3 */
-    pango_cairo_context_set_resolution(pango_layout_get_context(l), 72);
-    pango_layout_context_changed(l);
+    PangoLayout *l = pango_layout_new(p->pc);
     PangoFontDescription *fd = pango_font_description_from_string(FONTS[st]);
     pango_layout_set_font_description(l, fd);
     pango_font_description_free(fd);
@@ -497,6 +496,12 @@ static int render(json_t *report, const char *today, const char *since, int page
         cairo_surface_destroy(p.surface);
         return ERR_NOMEM;
     }
+    /* A font map of the report's own rather than the thread's default, which a server thread
+     * would keep for good; points are points (pango's default of 96 dpi draws 10 pt as 13.3). */
+    p.fonts = pango_cairo_font_map_new();
+    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(p.fonts), 72);
+    p.pc = pango_font_map_create_context(p.fonts);
+    pango_cairo_update_context(p.cr, p.pc);
     char line[128];
     para(&p, H1, "Riskrapport till IT-nämnden", 6);
     str_format(line, sizeof(line), "Datum: %s", today);
@@ -515,6 +520,8 @@ static int render(json_t *report, const char *today, const char *since, int page
     }
     footer(&p);
     *pages = p.page;
+    g_object_unref(p.pc);
+    g_object_unref(p.fonts);
     cairo_destroy(p.cr);
     cairo_surface_finish(p.surface);
     cairo_status_t status = cairo_surface_status(p.surface);

@@ -282,13 +282,10 @@ def _():
        before, "no report audited")
 
 
-def cleanup():
-    if "srv" in state:
-        state["srv"].stop()
+@test("the server stops cleanly after the reports (no leak under the sanitizers)")
+def _():
+    eq(srv().stop(), 0, "exit code")
 
 
 if __name__ == "__main__":
-    try:
-        main(suite)
-    finally:
-        cleanup()
+    main(suite)

@@ -315,7 +315,11 @@ export interface Finding {
   cite: string;
   section: string;
   organisation: string;
-  subject: { kind: 'organisation' | 'system' | 'information' | 'person'; id: string; name: string };
+  subject: {
+    kind: 'organisation' | 'system' | 'information' | 'person' | 'risk' | 'risk_measure' | 'risk_assessment';
+    id: string;
+    name: string;
+  };
   status: FindingStatus;
   due: string | null;
   responsible: string | null;
