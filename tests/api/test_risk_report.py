@@ -104,6 +104,24 @@ def _():
     contains(text, "Sida 1 av %d" % pages, "page number")
 
 
+@test("an organisation's own matrix: its bands and acceptance threshold")
+def _():
+    db = risk_world()
+    prov = ids(db)[0]
+    sql(db, "INSERT INTO risk_matrix (organisation_id, likelihood_names, consequence_names,"
+            " bands, acceptance_threshold, acceptance_validity, updated_at) VALUES (?, '[]',"
+            " '[]', ?, 8, 'P1Y', ?)",
+        (prov, '[{"name": "Grön", "colour": "#2e7d32", "max": 3},'
+               ' {"name": "Gul", "colour": "#f9a825", "max": 8},'
+               ' {"name": "Röd", "colour": "#c62828", "max": 25}]', AT))
+    text, _ = report(db, "--since", "2026-05-01")
+    contains(text, "Risker: 13, acceptansnivå: riskvärde 8", "the organisation's threshold")
+    eq(row(text, "Grön"), ["0", "9"], "Grön: inherent 4s are above 3; residual 1s")
+    eq(row(text, "Gul"), ["10", "1"], "Gul: inherent 4s and 6; residual 8")
+    eq(row(text, "Röd"), ["3", "1"], "Röd")
+    check("Medel" not in text, "not the default bands")
+
+
 @test("varn report risk: the 10 highest residual risks, overdue measures, changes since")
 def _():
     db = risk_world()
