@@ -155,9 +155,9 @@ static int org_figures(struct db *db, json_t *org, const char *today, const char
     json_t *b, *r;
     json_array_foreach(rc ? NULL : bands, i, b)
     {
-        json_array_append_new(per_band,
-                              json_pack("{s:s, s:I, s:I}", "name", text(b, "name"), "inherent",
-                                        (json_int_t)0, "residual", (json_int_t)0));
+        json_array_append_new(per_band, json_pack("{s:s, s:s, s:I, s:I}", "name", text(b, "name"),
+                                                  "colour", text(b, "colour"), "inherent",
+                                                  (json_int_t)0, "residual", (json_int_t)0));
     }
     json_array_foreach(rc ? NULL : risks, i, r)
     {
@@ -357,7 +357,7 @@ static double row_height(struct pdf *p, const struct column *cols, size_t n, jso
 }
 
 static void draw_row(struct pdf *p, const struct column *cols, size_t n, PangoLayout **ls, double h,
-                     bool header)
+                     bool header, const char *colour)
 {
     double x = MARGIN, w = PAGE_W - 2 * MARGIN;
     if (header) {
@@ -367,7 +367,18 @@ static void draw_row(struct pdf *p, const struct column *cols, size_t n, PangoLa
         cairo_set_source_rgb(p->cr, 0, 0, 0);
     }
     for (size_t c = 0; c < n; c++) {
-        draw(p, ls[c], x + CELL_PAD, p->y + CELL_PAD);
+        double indent = 0;
+        unsigned rgb;
+        if (c == 0 && colour && strlen(colour) == 7 && sscanf(colour, "#%6x", &rgb) == 1) {
+            /* the band's colour as a small square before its name */
+            cairo_set_source_rgb(p->cr, (rgb >> 16) / 255.0, ((rgb >> 8) & 0xff) / 255.0,
+                                 (rgb & 0xff) / 255.0);
+            cairo_rectangle(p->cr, x + CELL_PAD, p->y + CELL_PAD + 1.5, 7, 7);
+            cairo_fill(p->cr);
+            cairo_set_source_rgb(p->cr, 0, 0, 0);
+            indent = 11;
+        }
+        draw(p, ls[c], x + CELL_PAD + indent, p->y + CELL_PAD);
         g_object_unref(ls[c]);
         x += cols[c].share * w;
     }
@@ -380,8 +391,9 @@ static void draw_row(struct pdf *p, const struct column *cols, size_t n, PangoLa
     p->y += h;
 }
 
-/* A table of rows (arrays of strings); its header starts it and every page it continues on. */
-static void table(struct pdf *p, const struct column *cols, size_t n, json_t *rows,
+/* A table of rows (arrays of strings); its header starts it and every page it continues on.
+ * colours: NULL, or per row "#rrggbb" (or null) shown as a square before the first cell. */
+static void table(struct pdf *p, const struct column *cols, size_t n, json_t *rows, json_t *colours,
                   const char *empty)
 {
     PangoLayout *ls[8], *hs[8];
@@ -395,7 +407,7 @@ static void table(struct pdf *p, const struct column *cols, size_t n, json_t *ro
     for (size_t c = 0; c < n; c++)
         g_object_unref(ls[c]);
     room(p, hh + h);
-    draw_row(p, cols, n, hs, hh, true);
+    draw_row(p, cols, n, hs, hh, true, NULL);
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
@@ -404,9 +416,9 @@ static void table(struct pdf *p, const struct column *cols, size_t n, json_t *ro
         if (p->y + h > BOTTOM) {
             new_page(p);
             hh = row_height(p, cols, n, NULL, SMALL_BOLD, hs);
-            draw_row(p, cols, n, hs, hh, true);
+            draw_row(p, cols, n, hs, hh, true, NULL);
         }
-        draw_row(p, cols, n, ls, h, false);
+        draw_row(p, cols, n, ls, h, false, json_string_value(json_array_get(colours, i)));
     }
     p->y += 12;
 }
@@ -442,10 +454,11 @@ static void org_pages(struct pdf *p, json_t *o, const char *since)
     str_format(line, sizeof(line), "Risker: %lld, acceptansnivå: riskvärde %lld",
                (long long)num(o, "risks"), (long long)num(o, "threshold"));
     para(p, BODY, line, 6);
-    json_t *rows = json_array(), *b;
+    json_t *rows = json_array(), *colours = json_array(), *b;
     size_t i;
     json_array_foreach(json_object_get(o, "bands"), i, b)
     {
+        json_array_append_new(colours, json_string(text(b, "colour")));
         char in[24], res[24];
         str_format(in, sizeof(in), "%lld", (long long)num(b, "inherent"));
         str_format(res, sizeof(res), "%lld", (long long)num(b, "residual"));
@@ -458,13 +471,14 @@ static void org_pages(struct pdf *p, json_t *o, const char *since)
         const char *v[] = {"Ej bedömd", "–", res};
         json_array_append_new(rows, strings(v, 3));
     }
-    table(p, BANDS, 3, rows, "Inga risker.");
+    table(p, BANDS, 3, rows, colours, "Inga risker.");
+    json_decref(colours);
     json_decref(rows);
 
     para(p, H3, "De 10 högsta kvarvarande riskerna", 4);
-    table(p, TOP, 6, json_object_get(o, "top"), "Inga risker.");
+    table(p, TOP, 6, json_object_get(o, "top"), NULL, "Inga risker.");
     para(p, H3, "Försenade åtgärder", 4);
-    table(p, MEASURES, 4, json_object_get(o, "overdue"), "Inga försenade åtgärder.");
+    table(p, MEASURES, 4, json_object_get(o, "overdue"), NULL, "Inga försenade åtgärder.");
 
     para(p, H3, "Förändringar sedan förra rapporten", 4);
     str_format(line, sizeof(line),
@@ -474,11 +488,11 @@ static void org_pages(struct pdf *p, json_t *o, const char *since)
                json_array_size(json_object_get(o, "done")));
     para(p, BODY, line, 6);
     para(p, BOLD, "Nya risker", 3);
-    table(p, RISKS, 5, json_object_get(o, "created"), "Inga nya risker.");
+    table(p, RISKS, 5, json_object_get(o, "created"), NULL, "Inga nya risker.");
     para(p, BOLD, "Ändrade risker", 3);
-    table(p, RISKS, 5, json_object_get(o, "changed"), "Inga ändrade risker.");
+    table(p, RISKS, 5, json_object_get(o, "changed"), NULL, "Inga ändrade risker.");
     para(p, BOLD, "Genomförda åtgärder", 3);
-    table(p, DONE, 4, json_object_get(o, "done"), "Inga genomförda åtgärder.");
+    table(p, DONE, 4, json_object_get(o, "done"), NULL, "Inga genomförda åtgärder.");
 }
 
 /* Lay the report out into out; the number of pages into *pages. */
