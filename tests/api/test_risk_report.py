@@ -96,7 +96,7 @@ def _():
     check("Annan kommun" not in text, "OTHER has no assessment: not in the report")
     contains(text, "Riskbedömningar de senaste 12 månaderna: 2", "assessments since 2025-06-01")
     contains(text, "Andel godkända riskbedömningar: 50 % (1 av 2)", "approved share")
-    contains(text, "Risker: 13, acceptansnivå: riskvärde 4", "risks and threshold")
+    contains(text, "Risker: 13, acceptansnivå: riskvärde 8", "risks and threshold")
     eq(row(text, "Hög"), ["3", "1"], "Hög: inherent 16, 12, 9; residual 12")
     eq(row(text, "Medel"), ["1", "1"], "Medel: inherent 6; residual 8")
     eq(row(text, "Låg"), ["9", "9"], "Låg")

@@ -295,7 +295,7 @@ def _():
     prov, _, people = ids(db)
     aid = assessment(db, prov, "2026-03-01", systems=["PROV-SYS-1"])
     rid = risk(db, aid, prov, "sara.agare", inherent=(3, 3))
-    eq(status(db, "R-TRT"), ("missing", None), "9 above the default threshold 4, untreated")
+    eq(status(db, "R-TRT"), ("missing", None), "9 above the default threshold 8, untreated")
     f = findings(db, "R-TRT")[0]
     eq((f["subject"], f["responsible"]),
        ({"kind": "risk", "id": str(rid), "name": "Obehörig åtkomst"}, "sara.agare"),
@@ -311,14 +311,15 @@ def _():
     sql(db, "UPDATE risk SET treatment = NULL, residual_likelihood = 1,"
             " residual_consequence = 2")
     eq(status(db, "R-TRT"), None, "residual 2: at most the threshold, no finding")
-    sql(db, "UPDATE risk SET residual_likelihood = 2, residual_consequence = 3")
-    eq(status(db, "R-TRT"), ("missing", None), "residual 6 is above it")
+    sql(db, "UPDATE risk SET residual_likelihood = 3, residual_consequence = 3")
+    eq(status(db, "R-TRT"), ("missing", None), "residual 9 is above it")
     sql(db, "INSERT INTO risk_matrix (organisation_id, likelihood_names, consequence_names,"
             " bands, acceptance_threshold, acceptance_validity, updated_at)"
-            " VALUES (?, '[]', '[]', '[]', 6, 'P1Y', ?)", (prov, AT))
-    eq(status(db, "R-TRT"), None, "the organisation's threshold 6")
-    sql(db, "UPDATE risk SET residual_likelihood = NULL, residual_consequence = NULL")
-    eq(status(db, "R-TRT"), ("missing", None), "no residual rating: the inherent 9 counts")
+            " VALUES (?, '[]', '[]', '[]', 10, 'P1Y', ?)", (prov, AT))
+    eq(status(db, "R-TRT"), None, "the organisation's threshold 10")
+    sql(db, "UPDATE risk SET residual_likelihood = NULL, residual_consequence = NULL,"
+            " inherent_likelihood = 4, inherent_consequence = 3")
+    eq(status(db, "R-TRT"), ("missing", None), "no residual rating: the inherent 12 counts")
     check(people, "people")
 
 
