@@ -3,6 +3,7 @@
 #include "classification/classification_sql.h"
 #include "catalog/cat_common.h"
 #include "core/err.h"
+#include "core/clock.h"
 #include "db/db.h"
 
 #define IN_REACH(col) "(:everything = 1 OR " col " IN (SELECT org_id FROM scope))"
@@ -59,7 +60,8 @@ static const char SQL_INFO_UPDATE[] =
 static const char SQL_LINK_EXISTS[] = "SELECT count(*) FROM system_information"
                                       " WHERE system_id = :system_id AND information_id = :info_id";
 static const char SQL_LINK_INSERT[] =
-    "INSERT INTO system_information (system_id, information_id) VALUES (:system_id, :info_id)";
+    "INSERT INTO system_information (system_id, information_id, linked_at)"
+    " VALUES (:system_id, :info_id, :linked_at)";
 static const char SQL_LINK_DELETE[] = "DELETE FROM system_information"
                                       " WHERE system_id = :system_id AND information_id = :info_id";
 static const char SQL_SYSTEMS_OF_INFO[] =
@@ -253,8 +255,11 @@ int cls_sql_link_exists(struct db *db, int64_t system_id, int64_t info_id, bool 
 int cls_sql_link_insert(struct db *db, int64_t system_id, int64_t info_id)
 {
     struct db_stmt *st;
+    char today[CLOCK_ISO_LEN];
+    clock_format(clock_now(), today);
+    today[10] = '\0'; /* the date: a new information type makes a risk assessment due */
     int rc = link_stmt(db, SQL_LINK_INSERT, system_id, info_id, &st);
-    return rc ? rc : db_finish(st, 0);
+    return rc ? rc : db_finish(st, db_bind_text(st, ":linked_at", today));
 }
 
 int cls_sql_link_delete(struct db *db, int64_t system_id, int64_t info_id)
