@@ -650,6 +650,29 @@ def _():
     eq(r.returncode, 2, "FILE missing is a usage error")
 
 
+@test("POST /api/v1/imports/risks: the same import over HTTP, dry run and problems as a table")
+def _():
+    setup()
+    text = HEADER + ("HTTP-1,Via HTTP,NORRBY,2026-02-01,Över nätet,,,RS-1,1,2,,,,sara\n")
+    hdr = {"Authorization": "Bearer " + admin(), "Content-Type": "text/csv"}
+    before = digest()
+    st, _, b = srv().request("POST", "/api/v1/imports/risks?dry_run=true", text.encode(), hdr)
+    eq((st, json.loads(b)["created"]), (200, 1), "dry run (%r)" % b[:300])
+    eq(digest(), before, "a dry run changes nothing")
+    st, _, b = srv().request("POST", "/api/v1/imports/risks",
+                             text.replace("sara", "nobody").encode(), hdr)
+    p = json.loads(b)
+    eq((st, p["code"], p["errors"][0]["column"]), (422, "invalid_file", "owner"), "a bad row")
+    eq(digest(), before, "nothing applied")
+    st, _, b = srv().request("POST", "/api/v1/imports/risks", text.encode(), hdr)
+    eq((st, json.loads(b)["created"]), (200, 1), "imported (%r)" % b[:300])
+    eq(len(ok("GET", "/api/v1/risks?q=HTTP-1")["items"]), 1, "the risk is there")
+    tok = token("NORRBY", "information_owner")
+    st, _, b = srv().request("POST", "/api/v1/imports/risks", text.encode(),
+                             dict(hdr, Authorization="Bearer " + tok))
+    eq(st, 403, "an information owner may not import risks")
+
+
 @test("varn import --help names risks and its columns")
 def _():
     r = run_varn("import", "--help")
