@@ -855,9 +855,58 @@ static bool changed(json_t *in, json_t *cur, const char *name)
     return v && !json_equal(v, json_object_get(cur, name));
 }
 
+/* The strings of a list, sorted and each once (links given in any order). */
+static json_t *string_set(json_t *list)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *s = json_string_value(json_array_get(list, i));
+        size_t at = json_array_size(out);
+        bool dup = false;
+        for (size_t j = 0; s && j < json_array_size(out); j++) {
+            int c = strcmp(s, json_string_value(json_array_get(out, j)));
+            dup = dup || c == 0;
+            if (c < 0 && at == json_array_size(out))
+                at = j;
+        }
+        if (s && !dup)
+            json_array_insert_new(out, at, json_string(s));
+    }
+    return out;
+}
+
+/* Does in give cur's values only (a write that changes nothing writes nothing)? */
+static bool risk_unchanged(json_t *in, json_t *cur)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v)
+    {
+        bool same;
+        if (strcmp(key, "systems") == 0 || strcmp(key, "information") == 0) {
+            json_t *a = string_set(v), *b = string_set(json_object_get(cur, key));
+            same = json_equal(a, b);
+            json_decref(a);
+            json_decref(b);
+        } else {
+            json_t *c = json_object_get(cur, key);
+            same = json_equal(v, c ? c : json_null());
+        }
+        if (!same)
+            return false;
+    }
+    return true;
+}
+
 static int risk_apply(struct db *db, const struct org_actor *who, json_t *in, json_t *cur,
                       json_t **out, enum org_outcome *outcome, struct json_problem *p)
 {
+    if (cur && risk_unchanged(in, cur)) {
+        if (outcome)
+            *outcome = ORG_UNCHANGED;
+        *out = cat_public(cur);
+        return *out ? 0 : ERR_NOMEM;
+    }
     char at[CLOCK_ISO_LEN], idt[24];
     struct risk_write w = {0};
     int64_t sys[RISK_LINKS_MAX], info[RISK_LINKS_MAX];
