@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from varn_harness import SLOW, VARN_BIN, Suite, check, eq, main, run_varn, sql_rows  # noqa: E402
-from catalog_helpers import (admin, audit_rows, call, digest, new_info, new_system, ok,  # noqa
+from catalog_helpers import (admin, audit_rows, call, new_info, new_system, ok,  # noqa
                              problem, refused_unchanged, srv, token, world)
 
 suite = Suite()
