@@ -131,6 +131,15 @@ json_t *risk_matrix_default(void)
                      "acceptance_threshold", 8, "acceptance_validity", "P1Y");
 }
 
+/* Characters (not bytes) of a UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static int names_check(json_t *names, const char *field, struct json_problem *p)
 {
     size_t n = json_array_size(names);
@@ -140,7 +149,7 @@ static int names_check(json_t *names, const char *field, struct json_problem *p)
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(names, i));
         const char *why;
-        if (!s || org_name_check(s, &why) || json_string_length(json_array_get(names, i)) > 60)
+        if (!s || org_name_check(s, &why) || utf8_chars(s) > RISK_NAME_MAX)
             return cat_reject(p, 422, "invalid_name", field,
                               "level %zu of %s needs a name of one line, at most %d characters",
                               i + 1, field, RISK_NAME_MAX);
@@ -183,7 +192,7 @@ int risk_matrix_check(json_t *m, struct json_problem *p)
         json_t *b = json_array_get(bands, i), *max = json_object_get(b, "max");
         const char *name = member(b, "name"), *why;
         if (!json_is_object(b) || json_object_size(b) != 3 || !name || org_name_check(name, &why) ||
-            strlen(name) > 4 * RISK_NAME_MAX)
+            utf8_chars(name) > RISK_NAME_MAX)
             return cat_reject(p, 422, "invalid_bands", "bands",
                               "band %zu is {\"name\", \"colour\", \"max\"} with a name of one line",
                               i + 1);
