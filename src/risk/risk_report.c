@@ -11,6 +11,7 @@
 #include "core/str.h"
 #include "http/request.h"
 #include "org/org_http.h"
+#include "risk/risk.h"
 #include "risk/risk_report_sql.h"
 
 #include <cairo-pdf.h>
@@ -137,17 +138,22 @@ static int org_figures(struct db *db, json_t *org, const char *today, const char
         rc = rr_sql_overdue(db, id, today, RISK_REPORT_ROWS_MAX, overdue);
     if (!rc)
         rc = rr_sql_done(db, id, since, RISK_REPORT_ROWS_MAX, done);
-    json_t *bands = NULL;
-    if (!rc) {
+    /* the organisation's bands and threshold, or the default matrix's */
+    json_t *bands = NULL, *fallback = risk_matrix_default();
+    int64_t threshold = json_integer_value(json_object_get(fallback, "acceptance_threshold"));
+    if (!rc && json_array_size(matrix)) {
         const char *text_bands =
             json_string_value(json_object_get(json_array_get(matrix, 0), "bands"));
-        bands = json_loads(text_bands ? text_bands : RISK_DEFAULT_BANDS, 0, NULL);
-        if (!json_is_array(bands) || json_array_size(bands) == 0) {
-            json_decref(bands);
-            bands = json_loads(RISK_DEFAULT_BANDS, 0, NULL);
-        }
-        rc = bands ? 0 : ERR_NOMEM;
+        bands = text_bands ? json_loads(text_bands, 0, NULL) : NULL;
+        threshold = num(json_array_get(matrix, 0), "acceptance_threshold");
     }
+    if (!rc && (!json_is_array(bands) || json_array_size(bands) == 0)) {
+        json_decref(bands);
+        bands = json_incref(json_object_get(fallback, "bands"));
+    }
+    if (!rc && !bands)
+        rc = ERR_NOMEM;
+    json_decref(fallback);
     json_t *per_band = json_array(), *top = json_array(), *created = json_array();
     json_t *changed = json_array(), *overdue_rows = json_array(), *done_rows = json_array();
     int64_t unrated = 0;
@@ -201,16 +207,13 @@ static int org_figures(struct db *db, json_t *org, const char *today, const char
     }
     json_t *a = json_array_get(assessed, 0);
     if (!rc)
-        *out = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o}",
-                         "code", text(org, "code"), "name", text(org, "name"), "assessments",
-                         (json_int_t)num(a, "total"), "approved", (json_int_t)num(a, "approved"),
-                         "risks", (json_int_t)json_array_size(risks), "unrated",
-                         (json_int_t)unrated, "bands", per_band, "threshold",
-                         (json_int_t)(json_array_size(matrix)
-                                          ? num(json_array_get(matrix, 0), "acceptance_threshold")
-                                          : RISK_DEFAULT_ACCEPTANCE_THRESHOLD),
-                         "top", top, "overdue", overdue_rows, "created", created, "changed",
-                         changed, "done", done_rows);
+        *out =
+            json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:o, s:o, s:o, s:o, s:o}", "code",
+                      text(org, "code"), "name", text(org, "name"), "assessments",
+                      (json_int_t)num(a, "total"), "approved", (json_int_t)num(a, "approved"),
+                      "risks", (json_int_t)json_array_size(risks), "unrated", (json_int_t)unrated,
+                      "bands", per_band, "threshold", (json_int_t)threshold, "top", top, "overdue",
+                      overdue_rows, "created", created, "changed", changed, "done", done_rows);
     else {
         json_decref(per_band);
         json_decref(top);

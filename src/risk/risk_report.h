@@ -13,15 +13,6 @@ struct db;
 struct req;
 struct resp;
 
-/* The default matrix of an organisation without a risk_matrix row, as the risk module's
- * risk_matrix_default(): 4×4, scores 1–16, bands Låg (up to 4), Medel (up to 8), Hög (up to
- * 16); a score above 8 needs a treatment. */
-#define RISK_DEFAULT_ACCEPTANCE_THRESHOLD 8
-#define RISK_DEFAULT_BANDS                                                                         \
-    "[{\"name\": \"Låg\", \"colour\": \"#2e7d32\", \"max\": 4},"                                  \
-    " {\"name\": \"Medel\", \"colour\": \"#f9a825\", \"max\": 8},"                                 \
-    " {\"name\": \"Hög\", \"colour\": \"#c62828\", \"max\": 16}]"
-
 #define RISK_REPORT_BYTES    (32u * 1024u * 1024u) /* the most one report may take */
 #define RISK_REPORT_ROWS_MAX 500                   /* rows of one table in the report */
 #define RISK_REPORT_TOP      10                    /* the highest residual risks listed */

@@ -6,7 +6,7 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "db/db.h"
-#include "risk/risk_report.h"
+#include "risk/risk.h"
 
 #include <string.h>
 
@@ -157,7 +157,13 @@ static int eval_treatment(struct rule_ctx *ctx)
         rc = rule_prepare(ctx, SQL_TREATMENT, &st);
     if (rc)
         return rc;
-    rc = db_bind_int(st, ":default_threshold", RISK_DEFAULT_ACCEPTANCE_THRESHOLD);
+    /* an organisation without a matrix of its own has the default's threshold */
+    json_t *fallback = risk_matrix_default();
+    rc = fallback
+             ? db_bind_int(st, ":default_threshold",
+                           json_integer_value(json_object_get(fallback, "acceptance_threshold")))
+             : ERR_NOMEM;
+    json_decref(fallback);
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         const char *treatment = db_col_text(st, RULE_COL);
         char expires[11];
