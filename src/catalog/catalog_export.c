@@ -74,6 +74,45 @@ static const struct column finding_columns[] = {{"obligation", "Krav"},
                                                 {"responsible", "Ansvarig"},
                                                 {NULL, NULL}};
 
+/* The risk register and the risk assessments (src/risk: rows flattened with Swedish values). */
+static const struct column risk_columns[] = {{"id", "Id"},
+                                             {"external_id", "Externt id"},
+                                             {"organisation", "Organisation"},
+                                             {"assessment_title", "Riskbedömning"},
+                                             {"title", "Risk"},
+                                             {"threat", "Hot"},
+                                             {"vulnerability", "Sårbarhet"},
+                                             {"systems", "System"},
+                                             {"information", "Information"},
+                                             {"inherent_likelihood", "Sannolikhet före"},
+                                             {"inherent_consequence", "Konsekvens före"},
+                                             {"inherent_score", "Riskvärde före"},
+                                             {"inherent_band", "Risknivå före"},
+                                             {"residual_likelihood", "Sannolikhet efter"},
+                                             {"residual_consequence", "Konsekvens efter"},
+                                             {"residual_score", "Riskvärde efter"},
+                                             {"residual_band", "Risknivå efter"},
+                                             {"treatment", "Hantering"},
+                                             {"owner", "Riskägare"},
+                                             {"accepted_by", "Accepterad av"},
+                                             {"accepted_at", "Accepterad"},
+                                             {"acceptance_expires", "Acceptansen upphör"},
+                                             {NULL, NULL}};
+
+static const struct column risk_assessment_columns[] = {{"id", "Id"},
+                                                        {"organisation", "Organisation"},
+                                                        {"title", "Riskbedömning"},
+                                                        {"scope", "Omfattning"},
+                                                        {"systems", "System"},
+                                                        {"assessed_on", "Datum"},
+                                                        {"trigger_kind", "Anledning"},
+                                                        {"method", "Metod"},
+                                                        {"status", "Status"},
+                                                        {"approved_by", "Godkänd av"},
+                                                        {"approved_at", "Godkänd"},
+                                                        {"risk_count", "Antal risker"},
+                                                        {NULL, NULL}};
+
 static const struct {
     const char *action, *object_kind, *sheet, *csv_file, *xlsx_file;
     const struct column *cols;
@@ -91,6 +130,13 @@ static const struct {
     [CAT_LIST_FINDINGS] = {"findings.export", "finding", "Avvikelser",
                            "attachment; filename=\"avvikelser.csv\"",
                            "attachment; filename=\"avvikelser.xlsx\"", finding_columns},
+    [CAT_LIST_RISKS] = {"risks.export", "risk", "Riskregister",
+                        "attachment; filename=\"riskregister.csv\"",
+                        "attachment; filename=\"riskregister.xlsx\"", risk_columns},
+    [CAT_LIST_RISK_ASSESSMENTS] = {"risk_assessments.export", "risk_assessment", "Riskbedömningar",
+                                   "attachment; filename=\"riskbedomningar.csv\"",
+                                   "attachment; filename=\"riskbedomningar.xlsx\"",
+                                   risk_assessment_columns},
 };
 
 static const char *const format_names[] = {"json", "csv", "xlsx"};

@@ -17,7 +17,14 @@ struct db;
 #define CAT_EXPORT_CELL_MAX 4100 /* bytes of one cell (a description of 4 000 characters) */
 
 enum cat_format { CAT_FORMAT_JSON, CAT_FORMAT_CSV, CAT_FORMAT_XLSX };
-enum cat_list { CAT_LIST_SYSTEMS, CAT_LIST_INFORMATION, CAT_LIST_REQUIREMENTS, CAT_LIST_FINDINGS };
+enum cat_list {
+    CAT_LIST_SYSTEMS,
+    CAT_LIST_INFORMATION,
+    CAT_LIST_REQUIREMENTS,
+    CAT_LIST_FINDINGS,
+    CAT_LIST_RISKS,            /* the risk register (risk_register_rows) */
+    CAT_LIST_RISK_ASSESSMENTS, /* risk assessments (risk_assessment_rows) */
+};
 
 /* "json", "csv" or "xlsx" (NULL is json) into *format; ERR_INVALID for another. */
 int cat_export_format_parse(const char *s, enum cat_format *format);

@@ -96,9 +96,11 @@ static int add_scale(struct db *db, const char *url)
         return CLI_OK;
     }
     printf("Added the region-scale catalog to %s in %.2f s: %d systems, %d components, %d "
-           "information assets, %d links; levels recomputed.\n"
+           "information assets, %d links; levels recomputed; %d risk assessments, %d risks, %d "
+           "measures.\n"
            "Lade till regionens katalog och klassning.\n",
-           url, took, res.systems, res.components, res.information, res.links);
+           url, took, res.systems, res.components, res.information, res.links, res.risk_assessments,
+           res.risks, res.risk_measures);
     return CLI_OK;
 }
 

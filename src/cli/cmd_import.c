@@ -7,6 +7,7 @@
 #include "db/migrate.h"
 #include "org/org.h"
 #include "catalog/catalog.h"
+#include "risk/risk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,15 +52,18 @@ static int read_file(const char *path, struct buf *b, char *msg, size_t msglen)
 int cmd_import(int argc, char **argv, struct app *app)
 {
     static const char kinds_list[] =
-        "organisations, people, systems, components, information or sbom";
+        "organisations, people, systems, components, information, risks or sbom";
     if (argc < 2)
         return cli_usage_error("import", "say what to import: %s", kinds_list);
     enum import_kind kind = IMPORT_ORGANISATIONS;
     const char *catalog_kind = NULL, *system = NULL;
+    bool risks = strcmp(argv[1], "risks") == 0;
     if (strcmp(argv[1], "organisations") == 0)
         kind = IMPORT_ORGANISATIONS;
     else if (strcmp(argv[1], "people") == 0)
         kind = IMPORT_PEOPLE;
+    else if (risks)
+        catalog_kind = NULL;
     else if (strcmp(argv[1], "systems") == 0 || strcmp(argv[1], "components") == 0 ||
              strcmp(argv[1], "information") == 0 || strcmp(argv[1], "sbom") == 0)
         catalog_kind = argv[1];
@@ -97,7 +101,9 @@ int cmd_import(int argc, char **argv, struct app *app)
     if (!rc)
         rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,
                                    sizeof(msg));
-    if (!rc && catalog_kind)
+    if (!rc && risks)
+        rc = risk_import(db, NULL, actor, file, buf_str(&data), data.len, &rep);
+    else if (!rc && catalog_kind)
         rc = catalog_import(db, catalog_kind, system, actor, file, buf_str(&data), data.len, &rep);
     else if (!rc)
         rc = org_import(db, kind, actor, file, buf_str(&data), data.len, &rep);
@@ -113,7 +119,8 @@ int cmd_import(int argc, char **argv, struct app *app)
     }
     if (!rc)
         printf("Imported %d %s (%d new, %d updated)\n", rep.rows,
-               catalog_kind ? (strcmp(catalog_kind, "sbom") == 0 ? "components" : catalog_kind)
+               risks          ? "risks"
+               : catalog_kind ? (strcmp(catalog_kind, "sbom") == 0 ? "components" : catalog_kind)
                : kind == IMPORT_ORGANISATIONS ? "organisations"
                                               : "people",
                rep.created, rep.updated);

@@ -36,9 +36,10 @@ const struct command cli_commands[] = {
      "revoke: the token stops working at once; it stays listed, marked revoked.\n"
      "Creating and revoking are recorded in the audit log.\n"},
     {"import", cmd_import,
-     "varn import organisations|people|systems|components|information FILE\n"
+     "varn import organisations|people|systems|components|information|risks FILE\n"
      "       varn import sbom FILE --system EXTERNAL_ID",
-     "add or update organisations, people, systems, components or information from a CSV file",
+     "add or update organisations, people, systems, components, information or risks from a "
+     "CSV file",
      "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
      "separated; quoted fields with \"\" for a quote and line breaks inside quotes):\n"
      "\n"
@@ -52,8 +53,13 @@ const struct command cli_commands[] = {
      "                 licences_in_use,licence_expiry,end_of_support[,licence_cost]\n"
      "  information    external_id,name,organisation,information_owner,k,r,t,personal_data,\n"
      "                 classified_at,systems[,description,secrecy_reference]\n"
+     "  risks          external_id,assessment_title,organisation,assessed_on,title,threat,\n"
+     "                 vulnerability,systems,inherent_likelihood,inherent_consequence,\n"
+     "                 residual_likelihood,residual_consequence,treatment,owner[,information]\n"
      "\n"
      "sbom reads a CycloneDX JSON SBOM into the software components of the system.\n"
+     "Systems, information and risks are updated by external_id, components by system, kind\n"
+     "and name; a risk's assessment is found by organisation, title and date, or made.\n"
      "Systems and information are updated by external_id, components by system, kind and\n"
      "name; information names its systems as external ids separated by '|'.\n"
      "Dates are YYYY-MM-DD, yes/no values true/false or ja/nej. Rows update existing\n"

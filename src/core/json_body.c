@@ -34,6 +34,8 @@ static const char *type_name(enum field_type t)
         return "a date YYYY-MM-DD";
     case FIELD_OBJECT:
         return "an object";
+    case FIELD_ARRAY:
+        return "an array";
     }
     return "?";
 }
@@ -115,6 +117,17 @@ static int check_value(const struct field *f, json_t *v, struct json_problem *p)
         if (json_is_object(v))
             return 0;
         break;
+    case FIELD_ARRAY: {
+        if (!json_is_array(v))
+            break;
+        int64_t n = (int64_t)json_array_size(v);
+        if (n < f->min || (f->max > 0 && n > f->max)) {
+            str_format(msg, sizeof(msg), "'%s' must have %" PRId64 " to %" PRId64 " items", f->name,
+                       f->min, f->max);
+            return problem(p, 422, "out_of_range", f->name, msg);
+        }
+        return 0;
+    }
     }
     str_format(msg, sizeof(msg), "'%s' must be %s", f->name, type_name(f->type));
     return problem(p, 422, "wrong_type", f->name, msg);

@@ -12,6 +12,7 @@ enum field_type {
     FIELD_BOOLEAN, /* true or false */
     FIELD_DATE,    /* a string YYYY-MM-DD that is a real calendar date */
     FIELD_OBJECT,  /* a JSON object; the handler checks its members */
+    FIELD_ARRAY,   /* a JSON array; min/max bound its length; the handler checks its items */
 };
 
 enum field_flags {

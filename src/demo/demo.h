@@ -52,6 +52,7 @@ struct demo_scale_result {
     int components;  /* components created (one to three per system) */
     int information; /* information assets created */
     int links;       /* system-information links created (one to three per asset) */
+    int risk_assessments, risks, risk_measures; /* risk management (src/risk/risk_demo.c) */
 };
 
 /* Add DEMO_SCALE_SYSTEMS systems with components and DEMO_SCALE_INFORMATION classified

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "db/db.h"
+#include "risk/risk.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -238,11 +239,21 @@ static int scale(struct db *db, struct demo_scale_result *out, char *msg, size_t
         rc = add_information(db, &ids, &rnd, at, out);
     if (!rc)
         rc = demo_sql_levels_recompute(db);
+    /* Risk management (src/risk): assessments of these systems, risks, measures. */
+    struct risk_demo_result risks = {0};
+    if (!rc)
+        rc = risk_demo_scale(db, ids.systems, DEMO_SCALE_SYSTEMS, ids.org, ids.system_owner, NORGS,
+                             &risks);
+    out->risk_assessments = risks.assessments;
+    out->risks = risks.risks;
+    out->risk_measures = risks.measures;
     free(ids.systems);
     if (!rc) {
-        json_t *after = json_pack("{s:s, s:i, s:i, s:i, s:i}", "scale", "region", "systems",
-                                  out->systems, "components", out->components, "information",
-                                  out->information, "links", out->links);
+        json_t *after =
+            json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "scale", "region", "systems",
+                      out->systems, "components", out->components, "information", out->information,
+                      "links", out->links, "risk_assessments", out->risk_assessments, "risks",
+                      out->risks, "risk_measures", out->risk_measures);
         struct audit_event ev = {.actor = ACTOR,
                                  .action = "demo.scale",
                                  .object_kind = "demo",

@@ -33,6 +33,12 @@ static json_t *field_schema(const struct field *f)
     case FIELD_OBJECT:
         json_object_set_new(s, "type", json_string("object"));
         break;
+    case FIELD_ARRAY:
+        json_object_set_new(s, "type", json_string("array"));
+        json_object_set_new(s, "minItems", json_integer(f->min));
+        if (f->max > 0)
+            json_object_set_new(s, "maxItems", json_integer(f->max));
+        break;
     }
     if (f->flags & FIELD_NULLABLE) {
         json_t *t = json_object_get(s, "type");

@@ -11,6 +11,7 @@
 #include "catalog/import_http.h"
 #include "classification/requirement_http.h"
 #include "engine/findings_http.h"
+#include "risk/risk_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -115,6 +116,42 @@ const struct route varn_routes[] = {
      "Change an organisation's own rule (the defaults are read-only)"},
     {"DELETE", "/api/v1/requirement-rules/{id}", h_requirement_rule_delete, 0, ACCESS_ROLES, NULL,
      "Delete an organisation's own rule (the defaults are read-only)"},
+    /* Risk management (src/risk): matrices, assessments, risks, acceptance, measures. */
+    {"GET", "/api/v1/organisations/{code}/risk-matrix", h_risk_matrix_get, 0, ACCESS_ROLES, NULL,
+     "The risk matrix in force: the organisation's own or the default 4x4"},
+    {"PUT", "/api/v1/organisations/{code}/risk-matrix", h_risk_matrix_put, 4 * KiB, ACCESS_ROLES,
+     risk_matrix_fields, "Set the organisation's risk matrix: level names, bands, threshold"},
+    {"GET", "/api/v1/risk-assessments", h_risk_assessment_list, 0, ACCESS_ROLES, NULL,
+     "Risk assessments in reach; filters organisation, system, status, trigger_kind, q; "
+     "format=csv|xlsx exports every matching row"},
+    {"POST", "/api/v1/risk-assessments", h_risk_assessment_create, 16 * KiB, ACCESS_ROLES,
+     risk_assessment_create_fields,
+     "Start a risk assessment; the owners of its systems and their information are invited"},
+    {"GET", "/api/v1/risk-assessments/{id}", h_risk_assessment_get, 0, ACCESS_ROLES, NULL,
+     "One risk assessment with its systems and participants"},
+    {"PATCH", "/api/v1/risk-assessments/{id}", h_risk_assessment_update, 16 * KiB, ACCESS_ROLES,
+     risk_assessment_update_fields, "Change a risk assessment or its status (approve it)"},
+    {"PUT", "/api/v1/risk-assessments/{id}/participants/{user_id}", h_risk_participation, 64,
+     ACCESS_ROLES, risk_participation_fields, "Record that a person took part in the assessment"},
+    {"GET", "/api/v1/risks", h_risk_list, 0, ACCESS_ROLES, NULL,
+     "Risks in reach; filters organisation, assessment, system, treatment, band, owner, q; "
+     "sort id or residual_score; format=csv|xlsx exports the risk register"},
+    {"POST", "/api/v1/risks", h_risk_create, 16 * KiB, ACCESS_ROLES, risk_create_fields,
+     "Add a risk to an assessment, rated on the organisation's matrix"},
+    {"GET", "/api/v1/risks/{id}", h_risk_get, 0, ACCESS_ROLES, NULL,
+     "One risk with its scores and bands"},
+    {"PATCH", "/api/v1/risks/{id}", h_risk_update, 16 * KiB, ACCESS_ROLES, risk_update_fields,
+     "Change a risk; a new residual rating withdraws its acceptance"},
+    {"POST", "/api/v1/risks/{id}/acceptance", h_risk_accept, 64, ACCESS_ROLES,
+     risk_acceptance_fields,
+     "Accept the residual risk (above the threshold: CISO, head of administration, "
+     "administrator); it expires after the matrix's validity"},
+    {"GET", "/api/v1/risks/{id}/measures", h_risk_measure_list, 0, ACCESS_ROLES, NULL,
+     "The measures (åtgärder) of a risk"},
+    {"POST", "/api/v1/risks/{id}/measures", h_risk_measure_create, 8 * KiB, ACCESS_ROLES,
+     risk_measure_create_fields, "Add a measure to a risk"},
+    {"PATCH", "/api/v1/risks/{id}/measures/{measure_id}", h_risk_measure_update, 8 * KiB,
+     ACCESS_ROLES, risk_measure_update_fields, "Change a measure; done needs done_on"},
     {"GET", "/api/v1/my/systems", h_my_systems, 0, ACCESS_ROLES, NULL,
      "Systems the logged-in person owns or administers (empty for tokens)"},
     {"GET", "/api/v1/my/information", h_my_information, 0, ACCESS_ROLES, NULL,
