@@ -139,8 +139,10 @@ export async function allPages<T>(fetchPage: (cursor: string | null) => Promise<
 /** Roles that read risks: everyone but suppliers' contacts and external parties. */
 export const RISK_READ_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner', 'manager',
   'head_of_administration', 'dpo', 'committee_member', 'user'];
-export const RISK_WRITE_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner'];
-export const RISK_APPROVE_ROLES = ['administrator', 'ciso', 'security_officer', 'head_of_administration', 'manager'];
+/** Roles that create and change assessments, risks and measures (the API's permission matrix). */
+export const RISK_WRITE_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner'];
+/** Roles that approve an assessment (a person holding one in the organisation or above it). */
+export const RISK_APPROVE_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner'];
 
 export function hasRole(roles: string[]): boolean {
   return (session.me?.roles ?? []).some((r) => roles.includes(r.role));
