@@ -58,7 +58,7 @@ static void today(char out[ORG_DATE_LEN + 1])
 {
     char at[CLOCK_ISO_LEN];
     clock_format(clock_now(), at);
-    str_copy(out, ORG_DATE_LEN + 1, at);
+    memcpy(out, at, ORG_DATE_LEN);
     out[ORG_DATE_LEN] = '\0';
 }
 
@@ -661,13 +661,13 @@ int risk_assessment_list(struct db *db, const struct org_actor *who,
     if (rc)
         return rc;
     json_t *items = json_array(), *rows = json_array();
-    if (all)
-        f.limit = 500;
+    int page = all ? 500 : f.limit;
+    f.limit = all ? 500 : page + 1; /* one more tells whether a next page exists */
     for (;;) {
         json_array_clear(rows);
         rc = risk_sql_assessment_list(db, who, &f, rows);
         size_t n = json_array_size(rows);
-        for (size_t i = 0; !rc && i < n && (all || i < (size_t)f.limit); i++) {
+        for (size_t i = 0; !rc && i < n && i < (size_t)page; i++) {
             json_t *row = json_array_get(rows, i), *systems = json_array();
             int64_t count = 0;
             rc = risk_sql_assessment_systems(db, who, hidden(row, "id"), systems);
@@ -686,9 +686,9 @@ int risk_assessment_list(struct db *db, const struct org_actor *who,
         f.after_id = hidden(json_array_get(rows, n - 1), "id");
     }
     json_t *next = json_null();
-    if (!rc && !all && json_array_size(rows) > (size_t)f.limit) {
+    if (!rc && !all && json_array_size(rows) > (size_t)page) {
         char cursor[CURSOR_MAX];
-        cursor_make('A', 0, hidden(json_array_get(rows, (size_t)f.limit - 1), "id"), cursor);
+        cursor_make('A', 0, hidden(json_array_get(rows, (size_t)page - 1), "id"), cursor);
         next = json_string(cursor);
     }
     json_decref(rows);
@@ -1142,13 +1142,13 @@ int risk_list(struct db *db, const struct org_actor *who, const struct risk_list
     if (rc)
         return rc;
     json_t *items = json_array(), *rows = json_array(), *cache = json_object();
-    if (all)
-        f.limit = 500;
+    int page = all ? 500 : f.limit;
+    f.limit = all ? 500 : page + 1; /* one more tells whether a next page exists */
     for (;;) {
         json_array_clear(rows);
         rc = risk_sql_risk_list(db, who, &f, rows);
         size_t n = json_array_size(rows);
-        for (size_t i = 0; !rc && i < n && (all || i < (size_t)f.limit); i++) {
+        for (size_t i = 0; !rc && i < n && i < (size_t)page; i++) {
             json_t *row = json_array_get(rows, i);
             rc = risk_decorate(db, who, cache, row, day);
             if (!rc)
@@ -1165,9 +1165,9 @@ int risk_list(struct db *db, const struct org_actor *who, const struct risk_list
         f.after_score = hidden(last, "_score");
     }
     json_t *next = json_null();
-    if (!rc && !all && json_array_size(rows) > (size_t)f.limit) {
+    if (!rc && !all && json_array_size(rows) > (size_t)page) {
         char cursor[CURSOR_MAX];
-        json_t *last = json_array_get(rows, (size_t)f.limit - 1);
+        json_t *last = json_array_get(rows, (size_t)page - 1);
         cursor_make(f.by_score ? 'S' : 'R', f.by_score ? hidden(last, "_score") : 0,
                     hidden(last, "id"), cursor);
         next = json_string(cursor);

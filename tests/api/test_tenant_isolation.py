@@ -143,6 +143,26 @@ def world():
                      "text_en": CANARY + " requirement"})
     must(st, 201, "create the canary rule: %r" % b[:300])
     state["canary_rule"] = str(json.loads(b)["id"])
+    # Risk management's canaries: a SODERAS assessment of the canary system, a risk in it and a
+    # measure of the risk.
+    st, _, b = call("POST", "/api/v1/risk-assessments", admin,
+                    {"organisation": "SODERAS", "title": CANARY + " assessment",
+                     "scope": "system", "systems": ["CANARY-SYS"], "assessed_on": "2026-01-15",
+                     "trigger_kind": "yearly", "method": CANARY})
+    must(st, 201, "create the canary assessment: %r" % b[:300])
+    state["canary_assessment"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/risks", admin,
+                    {"assessment": int(state["canary_assessment"]), "title": CANARY + " risk",
+                     "threat": CANARY, "systems": ["CANARY-SYS"], "information": ["CANARY-INFO"],
+                     "inherent_likelihood": 3, "inherent_consequence": 3,
+                     "owner": "canary.soderas", "external_id": "CANARY-RISK"})
+    must(st, 201, "create the canary risk: %r" % b[:300])
+    state["canary_risk"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/risks/%s/measures" % state["canary_risk"], admin,
+                    {"title": CANARY + " measure", "owner": "canary.soderas",
+                     "due": "2026-12-31"})
+    must(st, 201, "create the canary measure: %r" % b[:300])
+    state["canary_measure"] = str(json.loads(b)["id"])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -164,7 +184,9 @@ def canaries(path=""):
             "/api/v1/attestations/{id}": w["canary_attestation"],
             "/api/v1/policies/{code}": "itcentrum",
             "/api/v1/imports/{kind}": "systems",
-            "/api/v1/requirement-rules/{id}": w["canary_rule"]}
+            "/api/v1/requirement-rules/{id}": w["canary_rule"],
+            "/api/v1/risk-assessments/{id}": w["canary_assessment"],
+            "/api/v1/risks/{id}": w["canary_risk"], "measure_id": w["canary_measure"]}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
@@ -173,7 +195,9 @@ MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "/api/v1/api-tokens/{id}": "987654321", "/api/v1/attestations/{id}": "987654321",
            "/api/v1/policies/{code}": "nosuch",
            "/api/v1/imports/{kind}": "systems",
-           "/api/v1/requirement-rules/{id}": "987654321"}
+           "/api/v1/requirement-rules/{id}": "987654321",
+           "/api/v1/risk-assessments/{id}": "987654321", "/api/v1/risks/{id}": "987654321",
+           "measure_id": "987654321"}
 
 # Routes whose path parameter names no object (the kind of an import): the loop over detail
 # routes checks only that roles outside the matrix get 403; what their bodies name is checked
@@ -214,6 +238,21 @@ BODIES = {
     ("POST", "/api/v1/requirement-rules"): {"organisation": "NORRBY", "aspect": "k",
                                             "min_level": 1, "code": "isolation",
                                             "text_sv": "x", "text_en": "x"},
+    ("PUT", "/api/v1/organisations/{code}/risk-matrix"): {
+        "likelihood_names": ["a", "b", "c"], "consequence_names": ["a", "b", "c"],
+        "bands": [{"name": "x", "colour": "#000000", "max": 9}], "acceptance_threshold": 4,
+        "acceptance_validity": "P1Y"},
+    ("PATCH", "/api/v1/risk-assessments/{id}"): {"title": "x"},
+    ("PUT", "/api/v1/risk-assessments/{id}/participants/{user_id}"): {"participated": True},
+    ("PATCH", "/api/v1/risks/{id}"): {"title": "x"},
+    ("POST", "/api/v1/risks/{id}/measures"): {"title": "x", "owner": "norrby.anna",
+                                              "due": "2026-12-31"},
+    ("PATCH", "/api/v1/risks/{id}/measures/{measure_id}"): {"title": "x"},
+    ("POST", "/api/v1/risks"): {"title": "x", "inherent_likelihood": 1,
+                                "inherent_consequence": 1, "owner": "norrby.anna"},
+    ("POST", "/api/v1/risk-assessments"): {"title": "x", "scope": "system",
+                                           "assessed_on": "2026-01-15",
+                                           "trigger_kind": "yearly"},
 }
 
 
@@ -346,7 +385,8 @@ def _():
     checked = 0
     for method, path, roles in role_routes():
         if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information",
-                                           "/api/v1/findings"):
+                                           "/api/v1/findings", "/api/v1/risks",
+                                           "/api/v1/risk-assessments"):
             continue
         for role, tok in w["tokens"].items():
             if role not in roles:
@@ -461,6 +501,47 @@ def _():
     eq(results[0], results[2], "POST: foreign vs unknown organisation")
     eq(results[1], results[3], "GET: foreign vs unknown organisation")
     eq((results[0][0], results[1][0]), (422, 422), "statuses")
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("risk writes naming SODERAS's assessment, organisation or systems are refused like missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    before = tenant_tables_digest()
+    cases = [("/api/v1/risks", "assessment", int(w["canary_assessment"]), 987654321),
+             ("/api/v1/risks", "systems", ["CANARY-SYS"], ["NO-SUCH-OBJECT"]),
+             ("/api/v1/risks", "information", ["CANARY-INFO"], ["NO-SUCH-INFO"]),
+             ("/api/v1/risks", "owner", "canary.soderas", "no.such.person"),
+             ("/api/v1/risk-assessments", "organisation", "SODERAS", "NOSUCHORG"),
+             ("/api/v1/risk-assessments", "systems", ["CANARY-SYS"], ["NO-SUCH-OBJECT"])]
+    # A NORRBY assessment for the risks to go into.
+    st, _, b = call("POST", "/api/v1/risk-assessments", w["admin"],
+                    {"organisation": "NORRBY", "title": "Norrby", "scope": "organisation",
+                     "assessed_on": "2026-01-15", "trigger_kind": "yearly"})
+    must(st, 201, "a NORRBY assessment: %r" % b[:200])
+    import json
+    norrby = json.loads(b)["id"]
+    before = tenant_tables_digest()
+    for path, field, foreign, missing in cases:
+        seen = []
+        for value in (foreign, missing):
+            body = dict(BODIES[("POST", path)])
+            if path == "/api/v1/risks":
+                body["assessment"] = norrby
+            else:
+                body["organisation"] = "NORRBY"
+                body["scope"] = "systems"
+            body[field] = value
+            st, _, resp = call("POST", path, tok, body)
+            r = shape(resp)
+            r["detail"] = re.sub(r"SODERAS|NOSUCHORG|CANARY-SYS|NO-SUCH-OBJECT|CANARY-INFO|"
+                                 r"NO-SUCH-INFO|canary\.soderas|no\.such\.person|\d+", "REF",
+                                 r.get("detail", ""))
+            seen.append((st, r))
+        eq(seen[0], seen[1], "POST %s naming %s: foreign vs missing" % (path, field))
+        eq(seen[0][0], 422, "POST %s naming %s: status" % (path, field))
+        eq(seen[0][1].get("field"), field, "POST %s: the field named" % path)
     eq(tenant_tables_digest(), before, "tenant data")
 
 
