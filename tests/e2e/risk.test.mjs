@@ -4,7 +4,7 @@
 // assessment of Lönesystem, marks their participation, adds a risk rated Stor × Betydande, sees
 // it counted in that cell of the heat map (the SVG and the table), adds and completes a measure,
 // accepts the risk and sees the expiry, approves the assessment and finds the risk in the
-// register with its export links. Every page is checked for CSP violations and console errors,
+// register with its export links. A supplier contact sees no Risker in the menu. Every page is checked for CSP violations and console errors,
 // and run through axe-core (WCAG 2.1 AA) in a context that bypasses the CSP.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -211,6 +211,20 @@ test('the assessment approved; the risk in Riskregister with filters and exports
   assert.match(await page.getByRole('link', { name: 'Exportera som CSV' }).getAttribute('href'), /\/api\/v1\/risks\?.*treatment=reduce.*format=csv/);
   assert.match(await page.getByRole('link', { name: 'Exportera som Excel (XLSX)' }).getAttribute('href'), /format=xlsx/);
   await assertClean(page, problems, 'register');
+});
+
+test('a supplier contact has no Risker in the menu', async () => {
+  const password = varn.cli(['user', 'add', 'lev', '--name', 'Lev Kontakt', '--email', 'lev@lev.example', '--org', 'ITC',
+    '--role', 'supplier_contact']).trim().split('\n').pop().trim();
+  const other = await strictContext(browser);
+  const p = await other.context.newPage();
+  await p.goto(varn.baseUrl + '/');
+  await firstLogin(p, 'lev', password);
+  const nav = p.getByRole('navigation', { name: 'Huvudmeny' });
+  await nav.getByRole('link', { name: 'Översikt', exact: true }).waitFor();
+  assert.equal(await nav.getByRole('link', { name: 'Risker', exact: true }).count(), 0, 'no Risker link');
+  await assertClean(p, other.problems, 'supplier contact');
+  await other.context.close();
 });
 
 test('axe-core finds no WCAG 2.1 AA violations on the risk pages', async () => {
