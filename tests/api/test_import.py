@@ -389,7 +389,7 @@ def _():
 @test("usage errors exit 2 and name the problem; a missing file or database exits 1")
 def _():
     db = base()
-    for args, words in [((), "organisations, people, systems, components, information or sbom"),
+    for args, words in [((), "organisations, people, systems, components, information, risks or sbom"),
                         (("things", "x.csv"), "'things'"),
                         (("people",), "FILE"),
                         (("people", "a.csv", "b.csv"), "'b.csv'")]:
@@ -410,13 +410,14 @@ def _():
     r = run_varn("import", "--help")
     eq(r.returncode, 0, "exit code")
     check(r.stdout.startswith(
-        "usage: varn import organisations|people|systems|components|information FILE\n"
+        "usage: varn import organisations|people|systems|components|information|risks FILE\n"
         "       varn import sbom FILE --system EXTERNAL_ID\n"), r.stdout[:160])
     contains(r.stdout, "external_id,name,organisation,system_owner,lifecycle", "help")
     contains(r.stdout, "system_external_id,kind,name,vendor,product,version,cpe", "help")
     contains(r.stdout, "external_id,name,organisation,information_owner,k,r,t", "help")
     contains(r.stdout, "code,name,kind,parent_code,org_number", "help")
     contains(r.stdout, "user_id,name,email,organisation,manager_user_id", "help")
+    contains(r.stdout, "external_id,assessment_title,organisation,assessed_on,title", "help")
 
 
 if __name__ == "__main__":
