@@ -210,7 +210,17 @@ test('the assessment approved; the risk in Riskregister with filters and exports
   await risk.waitFor();
   assert.match(await page.getByRole('link', { name: 'Exportera som CSV' }).getAttribute('href'), /\/api\/v1\/risks\?.*treatment=reduce.*format=csv/);
   assert.match(await page.getByRole('link', { name: 'Exportera som Excel (XLSX)' }).getAttribute('href'), /format=xlsx/);
-  await assertClean(page, problems, 'register');
+
+  // The system's page lists its assessment and offers a new one for the system.
+  await page.goto(varn.baseUrl + '/system/visa?id=SYS-LON');
+  await heading(page, 'Lönesystem');
+  const section = page.locator('section', { has: page.getByRole('heading', { name: 'Riskbedömningar' }) });
+  await section.getByRole('link', { name: 'Årlig riskbedömning av Lönesystem' }).waitFor();
+  await section.getByRole('link', { name: 'Ny riskbedömning av systemet' }).click();
+  await heading(page, 'Ny riskbedömning');
+  await settled(page);
+  assert.ok(await page.getByLabel('Lönesystem').isChecked(), 'the system is chosen');
+  await assertClean(page, problems, 'register and system page');
 });
 
 test('a supplier contact has no Risker in the menu', async () => {
