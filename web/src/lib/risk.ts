@@ -122,16 +122,19 @@ export const riskApi = {
     request<Measure>('PATCH', '/risks/' + enc(String(id)) + '/measures/' + enc(String(measureId)), { body }),
 };
 
-/** Every page of a list (at most `max` items): the heat map counts them all. */
-export async function allPages<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>, max = 5000): Promise<T[]> {
-  const out: T[] = [];
+/** Every page of a list, up to `max` items; `truncated` when there were more. */
+export async function allPages<T>(
+  fetchPage: (cursor: string | null) => Promise<Page<T>>,
+  max = 20000,
+): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
   let cursor: string | null = null;
   do {
     const page = await fetchPage(cursor);
-    out.push(...page.items);
+    items.push(...page.items);
     cursor = page.next_cursor ?? null;
-  } while (cursor && out.length < max);
-  return out;
+  } while (cursor && items.length < max);
+  return { items, truncated: cursor !== null };
 }
 
 // ---- who may do what (the server decides; these only choose which buttons to show) ----
