@@ -18,7 +18,7 @@ build: build/build.ninja
 # Build; on first run create the database with the demo region (which prints how to log in);
 # then serve it.
 run: deps build
-	@if [ ! -f "$(DB)" ]; then ./build/varn --db "$(DB)" init && ./build/varn --db "$(DB)" demo; fi
+	@if [ ! -f "$(DB)" ]; then ./build/varn --db "$(DB)" init && ./build/varn --db "$(DB)" demo --scale region; fi
 	@echo
 	@echo "Värn: open http://$(LISTEN)/ in a browser (Ctrl-C stops the server)."
 	@echo "The demo users and their password were printed when $(DB) was created; 'rm $(DB)' starts afresh."

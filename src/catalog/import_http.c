@@ -11,6 +11,8 @@
 #include "org/org.h"
 #include "org/org_http.h"
 
+#include "risk/risk.h"
+
 #include <string.h>
 
 /* The kinds, and the create route whose roles may import them. */
@@ -24,6 +26,7 @@ static const struct {
     {"systems", "/api/v1/systems", "systems.csv"},
     {"components", "/api/v1/systems/{external_id}/components", "components.csv"},
     {"information", "/api/v1/information", "information.csv"},
+    {"risks", "/api/v1/risks", "risks.csv"}, /* a risk register (src/risk/risk_import.c) */
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -110,6 +113,8 @@ int h_import(struct req *req, struct resp *resp)
         rc = org_import_with(db, IMPORT_ORGANISATIONS, &opt, NULL, file, data, req->body.len, &rep);
     else if (strcmp(kind, "people") == 0)
         rc = org_import_with(db, IMPORT_PEOPLE, &opt, NULL, file, data, req->body.len, &rep);
+    else if (strcmp(kind, "risks") == 0)
+        rc = risk_import(db, &opt, NULL, file, data, req->body.len, &rep);
     else
         rc = catalog_import_with(db, kind, NULL, &opt, NULL, file, data, req->body.len, &rep);
     if (rc == ERR_INVALID && rep.errors) {

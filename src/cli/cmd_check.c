@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { EXIT_DUE_SOON = 1, EXIT_OVERDUE = 2 };
+enum { EXIT_DUE_SOON = 1, EXIT_OVERDUE = 2, EXIT_EVALUATION_FAILED = 3 };
 
 static int exit_code_of(const size_t counts[FINDING_STATUS_COUNT])
 {
@@ -146,7 +146,10 @@ int cmd_check(int argc, char **argv, struct app *app)
         print_text(&set, now, counts);
     db_close(db);
     arena_release(&a);
-    if (rc)
-        return cli_fail("%s", msg[0] ? msg : err_str(rc)) == CLI_FAILED ? EXIT_OVERDUE + 1 : 0;
+    if (rc) {
+        /* Not 1: that means "due soon" here; a script must never read a failure as a pass. */
+        cli_fail("%s", msg[0] ? msg : err_str(rc));
+        return EXIT_EVALUATION_FAILED;
+    }
     return exit_code_of(counts);
 }

@@ -44,7 +44,7 @@ static const char SQL_SNAPSHOT_INSERT[] =
     " SELECT :day, organisation_id, section, status, COUNT(*) FROM finding"
     " GROUP BY organisation_id, section, status";
 static const char SQL_PROFILE_FIND[] =
-    "SELECT id, version, body FROM policy_profile WHERE code = :code";
+    "SELECT id, version, body, builtin FROM policy_profile WHERE code = :code";
 static const char SQL_PROFILE_INSERT[] =
     "INSERT INTO policy_profile (code, version, title, body, builtin, created_at, updated_at)"
     " VALUES (:code, :version, :title, :body, :builtin, :at, :at) RETURNING id";
@@ -330,6 +330,9 @@ int esql_profile_put(struct db *db, const char *code, const char *version, const
         exists = true;
         *id = db_col_int(st, 0);
         same = strcmp(db_col_text(st, 1), version) == 0 && strcmp(db_col_text(st, 2), body) == 0;
+        /* An organisation's own profile under a built-in code is never overwritten by the
+         * built-in one (init and demo load those on every run). */
+        same |= builtin && !db_col_int(st, 3);
         rc = 0;
     }
     db_finalize(st);

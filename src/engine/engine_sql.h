@@ -66,8 +66,8 @@ int esql_findings_replace(struct db *db, const struct finding_set *set, const ch
 /* Today's snapshot of the counts per organisation, section and status, from the findings. */
 int esql_snapshot(struct db *db, const char *day);
 
-/* Add a profile, or replace the body of the one with its code; *id gets its id and *changed
- * whether anything was written. */
+/* Add a profile, or replace the body of the one with its code (a built-in one never replaces
+ * a profile loaded by hand); *id gets its id and *changed whether anything was written. */
 int esql_profile_put(struct db *db, const char *code, const char *version, const char *title,
                      const char *body, bool builtin, const char *at, int64_t *id, bool *changed);
 /* Assign a profile to an organisation; *added false when it was assigned already. */

@@ -131,6 +131,15 @@ json_t *risk_matrix_default(void)
                      "acceptance_threshold", 8, "acceptance_validity", "P1Y");
 }
 
+/* Characters (not bytes) of a UTF-8 string. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 static int names_check(json_t *names, const char *field, struct json_problem *p)
 {
     size_t n = json_array_size(names);
@@ -140,7 +149,7 @@ static int names_check(json_t *names, const char *field, struct json_problem *p)
     for (size_t i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(names, i));
         const char *why;
-        if (!s || org_name_check(s, &why) || json_string_length(json_array_get(names, i)) > 60)
+        if (!s || org_name_check(s, &why) || utf8_chars(s) > RISK_NAME_MAX)
             return cat_reject(p, 422, "invalid_name", field,
                               "level %zu of %s needs a name of one line, at most %d characters",
                               i + 1, field, RISK_NAME_MAX);
@@ -183,7 +192,7 @@ int risk_matrix_check(json_t *m, struct json_problem *p)
         json_t *b = json_array_get(bands, i), *max = json_object_get(b, "max");
         const char *name = member(b, "name"), *why;
         if (!json_is_object(b) || json_object_size(b) != 3 || !name || org_name_check(name, &why) ||
-            strlen(name) > 4 * RISK_NAME_MAX)
+            utf8_chars(name) > RISK_NAME_MAX)
             return cat_reject(p, 422, "invalid_bands", "bands",
                               "band %zu is {\"name\", \"colour\", \"max\"} with a name of one line",
                               i + 1);
@@ -855,9 +864,58 @@ static bool changed(json_t *in, json_t *cur, const char *name)
     return v && !json_equal(v, json_object_get(cur, name));
 }
 
+/* The strings of a list, sorted and each once (links given in any order). */
+static json_t *string_set(json_t *list)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        const char *s = json_string_value(json_array_get(list, i));
+        size_t at = json_array_size(out);
+        bool dup = false;
+        for (size_t j = 0; s && j < json_array_size(out); j++) {
+            int c = strcmp(s, json_string_value(json_array_get(out, j)));
+            dup = dup || c == 0;
+            if (c < 0 && at == json_array_size(out))
+                at = j;
+        }
+        if (s && !dup)
+            json_array_insert_new(out, at, json_string(s));
+    }
+    return out;
+}
+
+/* Does in give cur's values only (a write that changes nothing writes nothing)? */
+static bool risk_unchanged(json_t *in, json_t *cur)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(in, key, v)
+    {
+        bool same;
+        if (strcmp(key, "systems") == 0 || strcmp(key, "information") == 0) {
+            json_t *a = string_set(v), *b = string_set(json_object_get(cur, key));
+            same = json_equal(a, b);
+            json_decref(a);
+            json_decref(b);
+        } else {
+            json_t *c = json_object_get(cur, key);
+            same = json_equal(v, c ? c : json_null());
+        }
+        if (!same)
+            return false;
+    }
+    return true;
+}
+
 static int risk_apply(struct db *db, const struct org_actor *who, json_t *in, json_t *cur,
                       json_t **out, enum org_outcome *outcome, struct json_problem *p)
 {
+    if (cur && risk_unchanged(in, cur)) {
+        if (outcome)
+            *outcome = ORG_UNCHANGED;
+        *out = cat_public(cur);
+        return *out ? 0 : ERR_NOMEM;
+    }
     char at[CLOCK_ISO_LEN], idt[24];
     struct risk_write w = {0};
     int64_t sys[RISK_LINKS_MAX], info[RISK_LINKS_MAX];

@@ -94,6 +94,42 @@ def _():
     check(len(levels) >= 3, "levels vary: %r" % levels)
 
 
+@test("risk management at region scale: 6 000 assessments, 40 000 risks, measures, acceptances")
+def _():
+    import datetime
+    db, out, _ = scaled()
+    check("6000 risk assessments, 40000 risks" in out, "the printed counts: %r" % out[-300:])
+    eq(one(db, "SELECT count(*) FROM risk_assessment"), 6000, "assessments")
+    eq(one(db, "SELECT count(*) FROM risk WHERE external_id LIKE 'R-RISK-%'"), 40000, "risks")
+    eq(one(db, "SELECT count(*) FROM risk r WHERE NOT EXISTS (SELECT 1 FROM risk_system rs"
+               " WHERE rs.risk_id = r.id)"), 0, "every risk names its system")
+    eq(one(db, "SELECT count(*) FROM risk_assessment WHERE status = 'approved'"
+               " AND approved_by IS NULL"), 0, "approved ones say by whom")
+    check(one(db, "SELECT count(DISTINCT status) FROM risk_assessment") == 3, "every status")
+    check(one(db, "SELECT count(DISTINCT trigger_kind) FROM risk_assessment") == 4,
+          "every trigger")
+    # Invited: every assessment's system owner; two in three took part.
+    eq(one(db, "SELECT count(*) FROM risk_assessment a WHERE NOT EXISTS (SELECT 1 FROM"
+               " risk_participant p WHERE p.assessment_id = a.id"
+               " AND p.capacity = 'system_owner')"), 0, "system owners invited")
+    check(one(db, "SELECT count(*) FROM risk_participant WHERE capacity = 'information_owner'")
+          > 1000, "information owners invited")
+    took_part = one(db, "SELECT count(DISTINCT assessment_id) FROM risk_participant"
+                        " WHERE participated_at IS NOT NULL")
+    check(3000 < took_part < 5000, "about two in three took part (%d)" % took_part)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    soon = (today + datetime.timedelta(days=30)).isoformat()
+    check(one(db, "SELECT count(*) FROM risk_measure WHERE status IN ('planned', 'in_progress')"
+                  " AND due < ?", (today.isoformat(),)) > 100, "some measures overdue")
+    check(one(db, "SELECT count(*) FROM risk_measure WHERE status = 'done'"
+                  " AND done_on IS NULL") == 0, "done measures have done_on")
+    check(one(db, "SELECT count(*) FROM risk WHERE acceptance_expires >= ?"
+                  " AND acceptance_expires < ?", (today.isoformat(), soon)) > 100,
+          "some acceptances expire within a month")
+    check(one(db, "SELECT count(*) FROM risk WHERE acceptance_expires < ?",
+              (today.isoformat(),)) > 100, "some have expired")
+
+
 @test("one audit entry demo.scale with the counts, and the audit chain still verifies")
 def _():
     db, _, _ = scaled()

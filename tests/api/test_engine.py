@@ -181,6 +181,15 @@ def _():
     ok_run(db, "init")  # again: nothing changes, nothing is audited twice
     eq(sql_rows(db, "SELECT count(*) FROM audit_log WHERE action = 'policy_profile.load'"),
        [(2,)], "loads audited once")
+    # An organisation's own copy under the built-in code survives the next init.
+    with open(os.path.join(SOURCE_ROOT, "policies", "itcentrum.json"), encoding="utf-8") as f:
+        own = json.load(f)
+    own["version"] = "vår egen 1"
+    ok_run(db, "policy", "import", write(os.path.join(tempdir(), "egen.json"),
+                                         json.dumps(own, ensure_ascii=False)))
+    ok_run(db, "init")
+    eq(sql_rows(db, "SELECT version, builtin FROM policy_profile WHERE code = 'itcentrum'"),
+       [("vår egen 1", 0)], "the organisation's own profile after init")
 
 
 # ---- the rules, as time passes and data changes ----

@@ -218,6 +218,10 @@ IMPORT_FILES = {
     "information": "external_id,name,organisation,information_owner,k,r,t,personal_data,"
                    "classified_at,systems\nNEW-INFO,New,{org},canary.soderas,1,1,1,none,,"
                    "{system}\n",
+    "risks": "external_id,assessment_title,organisation,assessed_on,title,threat,vulnerability,"
+             "systems,inherent_likelihood,inherent_consequence,residual_likelihood,"
+             "residual_consequence,treatment,owner\nNEW-RISK,New,{org},2026-01-15,New,,,"
+             "{system},1,1,,,,canary.soderas\n",
 }
 FOREIGN = {"org": "SODERAS", "system": "CANARY-SYS"}
 MISSING_REFS = {"org": "NOSUCHORG", "system": "NO-SUCH-OBJECT"}

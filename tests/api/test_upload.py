@@ -186,9 +186,11 @@ def _():
 
 
 def tenant_digest():
-    """Every table but the audit log (which records refusals) and the tokens' bookkeeping."""
+    """Every table but the audit log (which records refusals), the tokens' bookkeeping and the
+    engine's findings (which the server's refresher rewrites on its own schedule)."""
     names = sql_rows(srv().db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name"
-                               " NOT IN ('audit_log', 'api_token', 'session') ORDER BY name")
+                               " NOT IN ('audit_log', 'api_token', 'session', 'finding',"
+                               " 'finding_snapshot', 'engine_state') ORDER BY name")
     return repr([(n, sql_rows(srv().db, 'SELECT * FROM "%s" ORDER BY 1' % n)) for (n,) in names])
 
 

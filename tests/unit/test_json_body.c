@@ -373,6 +373,26 @@ static void test_object(void **state)
     expect_problem_with(object_fields, "{\"meta\":null}", 422, "wrong_type", "meta");
 }
 
+static const struct field array_fields[] = {
+    {"names", FIELD_ARRAY, 0, 2, 3, "2 to 3 items"},
+    {"any", FIELD_ARRAY, FIELD_NULLABLE, 0, 0, "any length"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* FIELD_ARRAY: an array whose length is bounded; its items are the handler's to check. */
+static void test_array(void **state)
+{
+    (void)state;
+    json_t *o = accept_with(array_fields, "{\"names\":[\"a\",2],\"any\":[]}");
+    assert_int_equal(json_array_size(json_object_get(o, "names")), 2);
+    json_decref(o);
+    json_decref(accept_with(array_fields, "{\"any\":null}"));
+    expect_problem_with(array_fields, "{\"names\":[1]}", 422, "out_of_range", "names");
+    expect_problem_with(array_fields, "{\"names\":[1,2,3,4]}", 422, "out_of_range", "names");
+    expect_problem_with(array_fields, "{\"names\":\"a\"}", 422, "wrong_type", "names");
+    expect_problem_with(array_fields, "{\"names\":{}}", 422, "wrong_type", "names");
+}
+
 static void test_invalid_date(void **state)
 {
     (void)state;
@@ -400,6 +420,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_full),
+        cmocka_unit_test(test_array),
         cmocka_unit_test(test_valid_minimal_and_bounds),
         cmocka_unit_test(test_length_is_not_nul_terminated),
         cmocka_unit_test(test_empty_body),
