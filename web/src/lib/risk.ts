@@ -146,6 +146,11 @@ export const RISK_READ_ROLES = ['administrator', 'ciso', 'security_officer', 'sy
 export const RISK_WRITE_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner'];
 /** Roles that approve an assessment (a person holding one in the organisation or above it). */
 export const RISK_APPROVE_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner'];
+/** Roles that record who took part in an assessment. */
+export const RISK_PARTICIPATION_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner'];
+/** Roles that accept a risk (within the organisation's acceptance rules). */
+export const RISK_ACCEPT_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner',
+  'head_of_administration'];
 
 export function hasRole(roles: string[]): boolean {
   return (session.me?.roles ?? []).some((r) => roles.includes(r.role));
