@@ -304,6 +304,31 @@ def _():
     check(len(audit_rows("risk_assessment.participation", str(a["id"]))) >= 3, "audited")
 
 
+@test("giving an assessment more systems invites their owners; a same-valued PATCH of a risk writes nothing")
+def _():
+    setup()
+    new_system("RS-3", system_owner="adam")
+    a = ok("POST", "/api/v1/risk-assessments",
+           {"organisation": "NORRBY", "title": "Väsentlig förändring", "scope": "system",
+            "systems": ["RS-2"], "assessed_on": "2026-06-01",
+            "trigger_kind": "significant_change"}, status=201)
+    eq([p["user_id"] for p in a["participants"]], ["sara"], "RS-2's owner only")
+    got = ok("PATCH", "/api/v1/risk-assessments/%d" % a["id"],
+             {"scope": "systems", "systems": ["RS-2", "RS-3", "RS-3"]})
+    eq(got["systems"], ["RS-2", "RS-3"], "systems, each once")
+    eq(sorted((p["user_id"], p["capacity"]) for p in got["participants"]),
+       [("adam", "system_owner"), ("sara", "system_owner")], "adam invited")
+    refused_unchanged("PATCH", "/api/v1/risk-assessments/%d" % a["id"], {"scope": "system"}, 422,
+                      "scope_mismatch", "systems")
+    r = ok("POST", "/api/v1/risks", risk_body(assessment=a["id"], systems=["RS-3", "RS-2"]),
+           status=201)
+    before = tenant_digest()
+    got = ok("PATCH", "/api/v1/risks/%d" % r["id"], {"title": r["title"], "systems": ["RS-2",
+                                                                                   "RS-3"]})
+    eq(got, r, "the same risk")
+    eq(tenant_digest(), before, "nothing written, nothing audited")
+
+
 # ---- risks ----
 
 @test("a risk gets scores and bands from the organisation's matrix; audited")
@@ -563,7 +588,10 @@ def _():
     eq([r[0] for r in rows[1:]], [x["id"] for x in items], "ids in order")
     col = rows[0].index("Riskvärde före")
     eq([r[col] for r in rows[1:]], [x["inherent_score"] for x in items], "scores as numbers")
-    check(len(audit_rows("risks.export")) >= 2, "exports audited")
+    rows = audit_rows("risks.export")
+    check(len(rows) >= 2, "exports audited")
+    eq(json.loads(rows[-1][5]), {"format": "xlsx", "filter": {"organisation": "NORRBY"},
+                                 "rows": len(items)}, "the export's audit entry")
     st, h, b = srv().request("GET", "/api/v1/risk-assessments?format=xlsx", None,
                              {"Authorization": "Bearer " + admin()})
     eq(st, 200, "assessments XLSX")
