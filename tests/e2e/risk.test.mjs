@@ -4,8 +4,10 @@
 // assessment of Lönesystem, marks their participation, adds a risk rated Stor × Betydande, sees
 // it counted in that cell of the heat map (the SVG and the table), adds and completes a measure,
 // accepts the risk and sees the expiry, approves the assessment and finds the risk in the
-// register with its export links. A supplier contact sees no Risker in the menu. Every page is checked for CSP violations and console errors,
-// and run through axe-core (WCAG 2.1 AA) in a context that bypasses the CSP.
+// register with its export links; the system's page lists the assessment and offers a new one
+// for the system. A supplier contact sees no Risker in the menu. Every page is checked for CSP
+// violations and console errors, and run through axe-core (WCAG 2.1 AA) in a context that
+// bypasses the CSP.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
