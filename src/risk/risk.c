@@ -773,16 +773,16 @@ int risk_participation(struct db *db, const struct org_actor *who, const char *i
 /* ---- risks ---- */
 
 /* Scores, bands, links and acceptance of a risk row (from risk_sql), in place. */
-static int risk_decorate(struct db *db, const struct org_actor *who, json_t *cache, json_t *row,
+static int risk_decorate(struct db *db, const json_t *reach, json_t *cache, json_t *row,
                          const char *day)
 {
     json_t *m = NULL, *systems = json_array(), *info = json_array();
     int64_t id = hidden(row, "id");
     int rc = matrix_cached(db, cache, hidden(row, "_organisation_id"), &m);
     if (!rc)
-        rc = risk_sql_risk_links(db, who, id, false, systems);
+        rc = risk_sql_risk_links(db, reach, id, false, systems);
     if (!rc)
-        rc = risk_sql_risk_links(db, who, id, true, info);
+        rc = risk_sql_risk_links(db, reach, id, true, info);
     json_object_set_new(row, "systems", systems);
     json_object_set_new(row, "information", info);
     if (rc)
@@ -807,17 +807,20 @@ static int risk_decorate(struct db *db, const struct org_actor *who, json_t *cac
 static int risk_full(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
     char day[ORG_DATE_LEN + 1];
-    json_t *row = NULL, *cache = json_object();
+    json_t *row = NULL, *cache = json_object(), *reach = NULL;
     today(day);
     int rc = risk_sql_risk_by_id(db, id, &row);
     if (!rc)
-        rc = risk_decorate(db, who, cache, row, day);
+        rc = risk_sql_reach(db, who, &reach);
+    if (!rc)
+        rc = risk_decorate(db, reach, cache, row, day);
     if (!rc) {
         *out = row;
         row = NULL;
     }
     json_decref(row);
     json_decref(cache);
+    json_decref(reach);
     return rc;
 }
 
@@ -1199,16 +1202,18 @@ int risk_list(struct db *db, const struct org_actor *who, const struct risk_list
     }
     if (rc)
         return rc;
-    json_t *items = json_array(), *rows = json_array(), *cache = json_object();
+    json_t *items = json_array(), *rows = json_array(), *cache = json_object(), *reach = NULL;
+    rc = risk_sql_reach(db, who, &reach);
     int page = all ? 500 : f.limit;
     f.limit = all ? 500 : page + 1; /* one more tells whether a next page exists */
     for (;;) {
         json_array_clear(rows);
-        rc = risk_sql_risk_list(db, who, &f, rows);
+        if (!rc)
+            rc = risk_sql_risk_list(db, who, &f, rows);
         size_t n = json_array_size(rows);
         for (size_t i = 0; !rc && i < n && i < (size_t)page; i++) {
             json_t *row = json_array_get(rows, i);
-            rc = risk_decorate(db, who, cache, row, day);
+            rc = risk_decorate(db, reach, cache, row, day);
             if (!rc)
                 json_array_append_new(items, cat_public(row));
         }
@@ -1232,6 +1237,7 @@ int risk_list(struct db *db, const struct org_actor *who, const struct risk_list
     }
     json_decref(rows);
     json_decref(cache);
+    json_decref(reach);
     if (rc) {
         json_decref(items);
         json_decref(next);

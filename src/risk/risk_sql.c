@@ -175,12 +175,15 @@ static const char SQL_RISK_UPDATE[] =
     " residual_consequence = :rc, treatment = :treatment, owner_id = :owner,"
     " accepted_by = :accepted_by, accepted_at = :accepted_at, acceptance_expires = :expires,"
     " updated_at = :at WHERE id = :id";
-static const char SQL_RISK_SYSTEMS[] = AUTHZ_SCOPE_CTE
-    "SELECT s.external_id FROM risk_system rs JOIN system s ON s.id = rs.system_id"
-    " WHERE rs.risk_id = :id AND " IN_REACH("s.organisation_id") " ORDER BY s.external_id";
-static const char SQL_RISK_INFO[] = AUTHZ_SCOPE_CTE
-    "SELECT i.external_id FROM risk_information ri JOIN information i ON i.id = ri.information_id"
-    " WHERE ri.risk_id = :id AND " IN_REACH("i.organisation_id") " ORDER BY i.external_id";
+/* :everything is bound with every scope; the command line never runs this. */
+static const char SQL_REACH[] = AUTHZ_SCOPE_CTE "SELECT org_id FROM scope WHERE :everything = 0";
+static const char SQL_RISK_SYSTEMS[] =
+    "SELECT s.external_id, s.organisation_id FROM risk_system rs"
+    " JOIN system s ON s.id = rs.system_id WHERE rs.risk_id = :id ORDER BY s.external_id";
+static const char SQL_RISK_INFO[] =
+    "SELECT i.external_id, i.organisation_id FROM risk_information ri"
+    " JOIN information i ON i.id = ri.information_id WHERE ri.risk_id = :id"
+    " ORDER BY i.external_id";
 static const char SQL_RISK_SYSTEMS_CLEAR[] = "DELETE FROM risk_system WHERE risk_id = :id";
 static const char SQL_RISK_INFO_CLEAR[] = "DELETE FROM risk_information WHERE risk_id = :id";
 static const char SQL_RISK_SYSTEM_ADD[] =
@@ -626,10 +629,57 @@ int risk_sql_risk_update(struct db *db, const struct risk_write *w, const char *
     return db_finish(st, rc);
 }
 
-int risk_sql_risk_links(struct db *db, const struct org_actor *who, int64_t id, bool information,
+int risk_sql_reach(struct db *db, const struct org_actor *who, json_t **out)
+{
+    struct db_stmt *st;
+    *out = NULL;
+    if (who->everything)
+        return 0;
+    int rc = db_prepare(db, SQL_REACH, &st);
+    if (rc)
+        return rc;
+    json_t *orgs = json_array();
+    rc = cat_bind_scope(st, who);
+    while (!rc && (rc = db_step(st)) == DB_ROW)
+        rc = json_array_append_new(orgs, json_integer(db_col_int(st, 0))) ? ERR_NOMEM : 0;
+    db_finalize(st);
+    if (rc < 0) {
+        json_decref(orgs);
+        return rc;
+    }
+    *out = orgs;
+    return 0;
+}
+
+static bool in_reach(const json_t *reach, int64_t org)
+{
+    size_t i;
+    json_t *v;
+    if (!reach)
+        return true;
+    json_array_foreach(reach, i, v)
+    {
+        if (json_integer_value(v) == org)
+            return true;
+    }
+    return false;
+}
+
+int risk_sql_risk_links(struct db *db, const json_t *reach, int64_t id, bool information,
                         json_t *values)
 {
-    return scoped_strings(db, information ? SQL_RISK_INFO : SQL_RISK_SYSTEMS, who, id, values);
+    struct db_stmt *st;
+    int rc = db_prepare(db, information ? SQL_RISK_INFO : SQL_RISK_SYSTEMS, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":id", id);
+    while (!rc && (rc = db_step(st)) == DB_ROW) {
+        if (!in_reach(reach, db_col_int(st, 1)))
+            continue;
+        rc = json_array_append_new(values, json_string(db_col_text(st, 0))) ? ERR_NOMEM : 0;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
 }
 
 int risk_sql_risk_links_set(struct db *db, int64_t id, bool information, const int64_t *ids,

@@ -99,8 +99,13 @@ int risk_sql_risk_list(struct db *db, const struct org_actor *who, const struct 
                        json_t *items);
 int risk_sql_risk_insert(struct db *db, struct risk_write *w, const char *at);
 int risk_sql_risk_update(struct db *db, const struct risk_write *w, const char *at);
-/* The external ids of its systems (information false) or information (true) in reach. */
-int risk_sql_risk_links(struct db *db, const struct org_actor *who, int64_t id, bool information,
+/* The organisations in the caller's reach (an array of ids), or NULL in *out for the command
+ * line, which reaches everything. Worked out once per request: the scope query costs as much
+ * as a page of rows, so the links of each row must not repeat it. */
+int risk_sql_reach(struct db *db, const struct org_actor *who, json_t **out);
+/* The external ids of its systems (information false) or information (true) whose
+ * organisation is in reach (from risk_sql_reach; NULL: all). */
+int risk_sql_risk_links(struct db *db, const json_t *reach, int64_t id, bool information,
                         json_t *values);
 int risk_sql_risk_links_set(struct db *db, int64_t id, bool information, const int64_t *ids,
                             size_t n);
