@@ -14,7 +14,8 @@
 
 /* The floor: one pass over the rows the rules read, stepping every row and column out of
  * SQLite as the rules do (systems and information with their owners, components, links,
- * requirement rules, role holders, attestations). */
+ * requirement rules, role holders, attestations, and the risk module's assessments,
+ * participants, risks, measures and matrices). */
 static const char *const FLOOR_SQL[] = {
     "SELECT s.organisation_id, s.external_id, s.name, s.owner_id, po.user_id, po.disabled,"
     " po.employment_end, s.administrator_id, pa.user_id, s.mfa_enforced, s.level_k, s.level_r,"
@@ -29,6 +30,15 @@ static const char *const FLOOR_SQL[] = {
     "SELECT ra.organisation_id, ra.role, p.id, p.user_id FROM role_assignment ra"
     " JOIN person p ON p.id = ra.person_id",
     "SELECT organisation_id, obligation, attested_at FROM attestation",
+    "SELECT a.id, a.organisation_id, a.title, a.status, a.assessed_on, ras.system_id"
+    " FROM risk_assessment a JOIN risk_assessment_system ras ON ras.assessment_id = a.id",
+    "SELECT assessment_id, person_id, capacity, participated_at FROM risk_participant",
+    "SELECT r.id, r.organisation_id, r.title, r.inherent_likelihood, r.inherent_consequence,"
+    " r.residual_likelihood, r.residual_consequence, r.treatment, r.accepted_by,"
+    " r.acceptance_expires, p.user_id FROM risk r JOIN person p ON p.id = r.owner_id",
+    "SELECT m.id, m.risk_id, m.title, m.due, m.status, m.done_on, p.user_id"
+    " FROM risk_measure m JOIN person p ON p.id = m.owner_id",
+    "SELECT organisation_id, acceptance_threshold, bands FROM risk_matrix",
 };
 
 static size_t floor_pass(struct db *db)
