@@ -254,30 +254,6 @@ static int build_csv(struct buf *csv, const struct column *cols, json_t *items)
     return rc;
 }
 
-/* Read the whole file at path into out (bounded by its limit). */
-static int slurp(const char *path, struct buf *out)
-{
-    char chunk[65536];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ERR_IO;
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = n < 0 ? ERR_IO : 0;
-            break;
-        }
-        rc = buf_append(out, chunk, (size_t)n);
-        if (rc)
-            break;
-    }
-    close(fd);
-    return rc;
-}
-
 /* The workbook is built in a temporary file (libxlsxwriter writes files), read back into out
  * and removed. */
 static int build_xlsx(struct buf *out, const char *sheet, const struct column *cols, json_t *items)
@@ -324,7 +300,7 @@ static int build_xlsx(struct buf *out, const char *sheet, const struct column *c
     if (wb && workbook_close(wb) != LXW_NO_ERROR && !rc)
         rc = ERR_IO;
     if (!rc)
-        rc = slurp(path, out);
+        rc = buf_read_file(out, path);
     unlink(path);
     return rc;
 }

@@ -23,18 +23,7 @@ static const char SQL_COMPLETE[] =
 
 static int eval_owner(struct rule_ctx *ctx)
 {
-    struct period warn;
-    struct db_stmt *st;
-    int rc = rule_period(ctx, "warn", &warn);
-    if (!rc)
-        rc = rule_prepare(ctx, SQL_OWNER, &st);
-    if (rc)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW &&
-           !(rc = rule_emit_person_active(ctx, st, RULE_COL, RULE_COL + 1, warn)))
-        ;
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    return rule_run_person_active(ctx, SQL_OWNER);
 }
 
 static int eval_complete(struct rule_ctx *ctx)

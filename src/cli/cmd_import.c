@@ -21,31 +21,11 @@
 /* The whole file into b (bounded); 0, or a sentence in msg. */
 static int read_file(const char *path, struct buf *b, char *msg, size_t msglen)
 {
-    char chunk[65536];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    int rc = buf_read_file(b, path);
+    if (rc == ERR_TOOBIG)
+        str_format(msg, msglen, "'%s' is larger than %d MiB", path, IMPORT_FILE_MAX >> 20);
+    else if (rc)
         str_format(msg, msglen, "cannot read '%s': %s", path, strerror(errno));
-        return ERR_IO;
-    }
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            str_format(msg, msglen, "cannot read '%s': %s", path, strerror(errno));
-            rc = ERR_IO;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (buf_append(b, chunk, (size_t)n) != 0) {
-            str_format(msg, msglen, "'%s' is larger than %d MiB", path, IMPORT_FILE_MAX >> 20);
-            rc = ERR_TOOBIG;
-            break;
-        }
-    }
-    close(fd);
     return rc;
 }
 

@@ -1,35 +1,27 @@
 /* varn policy: check a policy profile file, load it, and assign profiles to organisations. */
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "engine/engine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PROFILE_MAX (4 * 1024 * 1024)
 
-/* The whole file as a NUL-terminated string (free it), or NULL with msg set. */
-static char *read_file(const char *path, char *msg, size_t msglen)
+/* The whole file into b (bounded); 0, or a sentence in msg. */
+static int read_file(const char *path, struct buf *b, char *msg, size_t msglen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(msg, msglen, "cannot open %s", path);
-        return NULL;
-    }
-    char *text = malloc(PROFILE_MAX + 1);
-    size_t n = text ? fread(text, 1, PROFILE_MAX + 1, f) : 0;
-    bool failed = !text || ferror(f);
-    fclose(f);
-    if (failed || n > PROFILE_MAX) {
-        snprintf(msg, msglen, failed ? "cannot read %s" : "%s is larger than 4 MiB", path);
-        free(text);
-        return NULL;
-    }
-    text[n] = '\0';
-    return text;
+    int rc = buf_read_file(b, path);
+    if (rc == ERR_TOOBIG)
+        snprintf(msg, msglen, "%s is larger than 4 MiB", path);
+    else if (rc)
+        snprintf(msg, msglen, "cannot read %s: %s", path, strerror(errno));
+    return rc;
 }
 
 static int open_current(struct app *app, struct db **db, char *msg, size_t msglen)
@@ -44,9 +36,13 @@ static int open_current(struct app *app, struct db **db, char *msg, size_t msgle
 static int validate_or_import(const char *path, bool import, struct app *app)
 {
     char msg[512] = "", code[33];
-    char *text = read_file(path, msg, sizeof(msg));
-    if (!text)
+    struct buf file;
+    buf_init(&file, PROFILE_MAX);
+    if (read_file(path, &file, msg, sizeof(msg))) {
+        buf_release(&file);
         return cli_fail("%s", msg);
+    }
+    const char *text = buf_str(&file);
     struct db *db = NULL;
     int rc = engine_profile_validate(text, path, msg, sizeof(msg));
     if (!rc && import)
@@ -54,7 +50,7 @@ static int validate_or_import(const char *path, bool import, struct app *app)
     if (!rc && import)
         rc = engine_profile_import(db, text, path, "cli:policy", code, msg, sizeof(msg));
     db_close(db);
-    free(text);
+    buf_release(&file);
     if (rc)
         return cli_fail("%s", msg[0] ? msg : err_str(rc));
     if (import)

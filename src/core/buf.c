@@ -3,10 +3,13 @@
 #include "core/err.h"
 #include "core/xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void buf_init(struct buf *b, size_t max)
 {
@@ -96,4 +99,28 @@ void buf_release(struct buf *b)
 {
     free(b->data);
     buf_init(b, b->max);
+}
+
+int buf_read_file(struct buf *b, const char *path)
+{
+    char chunk[65536];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ERR_IO;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = n < 0 ? ERR_IO : 0;
+            break;
+        }
+        if ((rc = buf_append(b, chunk, (size_t)n)) != 0)
+            break;
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved; /* the read's reason, not close's */
+    return rc;
 }

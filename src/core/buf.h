@@ -23,6 +23,10 @@ int buf_append_str(struct buf *b, const char *s);
 int buf_reserve(struct buf *b, size_t extra);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append the whole file at path. 0; ERR_IO (errno says why) when it cannot be opened or read;
+ * ERR_TOOBIG when it passes the maximum (the buffer then holds what fitted before). */
+int buf_read_file(struct buf *b, const char *path);
+
 /* The contents as a C string; "" for an empty buffer. Valid until the next change. */
 const char *buf_str(const struct buf *b);
 

@@ -169,6 +169,22 @@ int rule_emit_person_active(struct rule_ctx *ctx, struct db_stmt *st, int disabl
     return rc ? rc : rule_emit(ctx, st, s, s == FINDING_OK ? NULL : due);
 }
 
+int rule_run_person_active(struct rule_ctx *ctx, const char *sql)
+{
+    struct period warn;
+    struct db_stmt *st;
+    int rc = rule_period(ctx, "warn", &warn);
+    if (!rc)
+        rc = rule_prepare(ctx, sql, &st);
+    if (rc)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW &&
+           !(rc = rule_emit_person_active(ctx, st, RULE_COL, RULE_COL + 1, warn)))
+        ;
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 static const struct param_spec *param_of(const struct rule_ctx *ctx, const char *name)
 {
     for (const struct param_spec *p = ctx->ob->rule->params; p && p->name; p++)

@@ -124,6 +124,10 @@ enum finding_status rule_status_by_due(const struct rule_ctx *ctx, const char *d
 int rule_emit_person_active(struct rule_ctx *ctx, struct db_stmt *st, int disabled_col, int end_col,
                             struct period warn);
 
+/* A whole "is the owner still here" rule: sql's columns after the standard ones are the
+ * owner's disabled flag and employment end; the obligation's warn parameter applies. */
+int rule_run_person_active(struct rule_ctx *ctx, const char *sql);
+
 /* The columns rule_emit reads, and the subjects a rule query ranges over: those of the
  * organisations that hold the profile, the organisation evaluated, and the lifecycles the
  * obligation applies to. Compose: "SELECT " RULE_SYSTEM_COLUMNS ", more" RULE_SYSTEM_FROM

@@ -9,26 +9,14 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from varn_harness import (SOURCE_ROOT, Server, Suite, check, contains, eq, main,  # noqa: E402
-                          run_varn, sql_rows, tempdir, wait_for)
+from varn_harness import (SOURCE_ROOT, Server, Suite, check, contains, eq,  # noqa: E402
+                          luhn_number, main, run_varn, sql_rows, tempdir, wait_for)
 
 suite = Suite()
 test = suite.test
 
 PROFILE = os.path.join(SOURCE_ROOT, "tests", "fixtures", "profiles", "prov.json")
 T0 = "2026-06-01T09:00:00Z"
-
-
-def luhn_number(prefix):
-    """prefix (9 digits) completed with its Luhn check digit, as NNNNNN-NNNN."""
-    for d in "0123456789":
-        digits = [int(c) for c in prefix + d]
-        total = sum((x * 2 - 9 if x * 2 > 9 else x * 2) if i % 2 == 0 else x
-                    for i, x in enumerate(digits))
-        if total % 10 == 0:
-            s = prefix + d
-            return s[:6] + "-" + s[6:]
-    raise AssertionError("no check digit")
 
 
 def write(path, text):

@@ -13,8 +13,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from varn_harness import (SLOW, Server, Suite, check, contains, eq, main, run_varn,  # noqa: E402
-                          sql_rows, tempdir, wait_for)
+from varn_harness import (SLOW, Server, Suite, check, contains, eq, luhn_number,  # noqa: E402
+                          main, run_varn, sql_rows, tempdir, wait_for)
 
 suite = Suite()
 test = suite.test
@@ -189,18 +189,6 @@ def _():
 # The findings are the policy engine's: `varn serve` re-evaluates every assigned profile and
 # replaces the finding table whenever the audit log's head moves (a token, an import), so the
 # world is built through the product and the gauges are compared with the table it wrote.
-
-def luhn_number(prefix):
-    """prefix (9 digits) completed with its Luhn check digit, as NNNNNN-NNNN."""
-    for d in "0123456789":
-        digits = [int(c) for c in prefix + d]
-        total = sum((x * 2 - 9 if x * 2 > 9 else x * 2) if i % 2 == 0 else x
-                    for i, x in enumerate(digits))
-        if total % 10 == 0:
-            s = prefix + d
-            return s[:6] + "-" + s[6:]
-    raise AssertionError("no check digit")
-
 
 def attestation(oid, cite, section):
     return {"id": oid, "cite": cite, "section": section, "text": "Nämnden följer upp arbetet.",

@@ -10,8 +10,8 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from varn_harness import (SOURCE_ROOT, Suite, check, eq, main, run_varn,  # noqa: E402
-                          sql_rows, tempdir)
+from varn_harness import (SOURCE_ROOT, Suite, check, eq, luhn_number, main,  # noqa: E402
+                          run_varn, sql_rows, tempdir)
 
 suite = Suite()
 test = suite.test
@@ -19,18 +19,6 @@ test = suite.test
 PROFILE = os.path.join(SOURCE_ROOT, "tests", "fixtures", "profiles", "risk.json")
 T0 = "2026-06-01T09:00:00Z"
 AT = "2026-01-01T08:00:00Z"
-
-
-def luhn_number(prefix):
-    """prefix (9 digits) completed with its Luhn check digit, as NNNNNN-NNNN."""
-    for d in "0123456789":
-        digits = [int(c) for c in prefix + d]
-        total = sum((x * 2 - 9 if x * 2 > 9 else x * 2) if i % 2 == 0 else x
-                    for i, x in enumerate(digits))
-        if total % 10 == 0:
-            s = prefix + d
-            return s[:6] + "-" + s[6:]
-    raise AssertionError("no check digit")
 
 
 def write(path, text):

@@ -148,6 +148,19 @@ def run_varn(*args, db=None, env=None, timeout=30 * SLOW, cwd=None):
                           cwd=cwd or tempfile.gettempdir())
 
 
+def luhn_number(prefix):
+    """prefix (9 digits) completed with its Luhn check digit, as an organisationsnummer
+    NNNNNN-NNNN."""
+    for d in "0123456789":
+        digits = [int(c) for c in prefix + d]
+        total = sum((x * 2 - 9 if x * 2 > 9 else x * 2) if i % 2 == 0 else x
+                    for i, x in enumerate(digits))
+        if total % 10 == 0:
+            s = prefix + d
+            return s[:6] + "-" + s[6:]
+    raise AssertionError("no check digit")
+
+
 # ---- the database ----
 
 # Derived data the server's refresher rewrites on its own schedule (the policy engine's

@@ -8,8 +8,10 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_append_within_max(void **state)
 {
@@ -227,6 +229,34 @@ static void test_max_zero(void **state)
     buf_release(&b);
 }
 
+/* The whole file, across several 64 KiB reads; a missing file is ERR_IO; one over the
+ * maximum is ERR_TOOBIG, never a cut copy passed off as the file. */
+static void test_read_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/varn-test-buf-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    for (int i = 0; i < 200000; i++)
+        fputc('a' + i % 26, f);
+    fclose(f);
+    struct buf b;
+    buf_init(&b, 200000);
+    assert_int_equal(buf_read_file(&b, path), 0);
+    assert_int_equal(b.len, 200000);
+    assert_int_equal(b.data[199999], 'a' + 199999 % 26);
+    buf_release(&b);
+    buf_init(&b, 199999);
+    assert_int_equal(buf_read_file(&b, path), ERR_TOOBIG);
+    buf_release(&b);
+    unlink(path);
+    buf_init(&b, 100);
+    assert_int_equal(buf_read_file(&b, path), ERR_IO);
+    assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_detach),
         cmocka_unit_test(test_detach_empty),
         cmocka_unit_test(test_max_zero),
+        cmocka_unit_test(test_read_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
