@@ -1,5 +1,6 @@
 /* The demo region: fictional organisations and people, created in one audited transaction. */
 #include "demo/demo.h"
+#include "demo/demo_access.h"
 #include "demo/demo_sql.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -219,6 +220,15 @@ static int create_region(struct db *db, const char *hash, struct demo_result *ou
     for (size_t i = 0; !rc && i < NPEOPLE; i++) {
         rc = create_person(db, &PEOPLE[i], hash, at, &out->roles, msg, msglen);
         out->people += !rc;
+    }
+    /* Systems with accounts and grants in which every access finding shows. */
+    struct demo_access_counts access;
+    if (!rc)
+        rc = demo_access_load(db, at, &access, msg, msglen);
+    if (!rc) {
+        out->systems = access.systems;
+        out->accounts = access.accounts;
+        out->grants = access.grants;
     }
     return rc;
 }
