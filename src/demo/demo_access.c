@@ -592,7 +592,6 @@ struct planned {
     int32_t person; /* index into staff, or -1 - u for unowned account u */
     int32_t sys;    /* index into systems */
     uint32_t r;     /* its random draw */
-    int32_t grants;
 };
 
 struct scale_state {
@@ -602,7 +601,7 @@ struct scale_state {
     int (*seen)[NLAST]; /* people so far per first and last name: the user id's number */
     struct staff *staff;
     struct planned *plan;
-    int nplan, thirds;
+    int nplan;
     int64_t approver; /* who approved the shared accounts' exceptions */
     uint64_t rnd;
     const char *at;
@@ -622,8 +621,7 @@ static int scale_entitlements(struct db *db, struct scale_state *s)
 }
 
 /* One person's 6 or 7 accounts: the first on one of the IT centre's shared systems, the rest
- * on systems of their own organisation (all on the IT centre's when it has none). Two grants
- * each, and a third for every other account until the region's 500 000. */
+ * on systems of their own organisation (all on the IT centre's when it has none). */
 static void plan_accounts(struct scale_state *s, int person, int sys_org, int k)
 {
     int m = ACCOUNTS_BASE + (k % 3 != 0), base = (int)(next_rand(&s->rnd) % (uint32_t)s->per_org);
@@ -633,11 +631,7 @@ static void plan_accounts(struct scale_state *s, int person, int sys_org, int k)
         p->person = person;
         p->sys = ((base + j * 37) % s->per_org) * s->norgs + (own ? sys_org : 0);
         p->r = next_rand(&s->rnd);
-        p->grants = 2;
-        if (s->nplan++ % 2 == 0 && s->thirds > 0) {
-            p->grants = 3;
-            s->thirds--;
-        }
+        s->nplan++;
     }
 }
 
@@ -699,8 +693,7 @@ static int scale_people(struct db *db, struct scale_state *s, char *msg, size_t 
     return rc;
 }
 
-/* Service and shared accounts tied to no person, one grant each, on systems spread over the
- * region. */
+/* Service and shared accounts tied to no person, on systems spread over the region. */
 static void plan_unowned(struct scale_state *s)
 {
     for (int u = 0; u < UNOWNED; u++) {
@@ -708,7 +701,6 @@ static void plan_unowned(struct scale_state *s)
         p->person = -1 - u;
         p->sys = (u * 613 + 11) % s->nsystems;
         p->r = next_rand(&s->rnd);
-        p->grants = 1;
     }
 }
 
@@ -737,35 +729,13 @@ static int planned_cmp(const void *a, const void *b)
     return strcmp(planned_username(sort_state, x, bx), planned_username(sort_state, y, by));
 }
 
-/* Grants of entitlements first, first+1, ... (wrapping over the unprivileged ones) to an
- * account; a privileged account holds the administrator entitlement instead of the first. */
-static int scale_grants(struct db *db, struct scale_state *s, const struct planned *p,
-                        int64_t account, int64_t org, bool privileged)
-{
-    char granted[CLOCK_ISO_LEN];
-    uint32_t r = p->r;
-    int first = (int)(r % (SCALE_ENTS - 1)), rc = 0;
-    clock_format(clock_now() - (int64_t)(30 + (r >> 4) % 2500) * DAY - (r >> 16) % DAY, granted);
-    for (int j = 0; !rc && j < p->grants; j++) {
-        int e = privileged && j == 0 ? 0 : 1 + (first + j) % (SCALE_ENTS - 1);
-        struct demo_grant_row g = {.account_id = account,
-                                   .entitlement_id = s->ents[p->sys * SCALE_ENTS + e],
-                                   .system_id = s->systems[p->sys],
-                                   .organisation_id = org,
-                                   .granted_at = granted,
-                                   .source = (r >> 12) % 10 < 7 ? "ldap" : "csv"};
-        int64_t id;
-        rc = demo_sql_grant_insert(db, &g, &id);
-        s->out->grants += !rc;
-    }
-    return rc;
-}
-
-/* The planned accounts with their grants. Of the people's accounts, 2 in 100 are disabled and
+/* The planned accounts, in order: their ids must run on without gaps for the set-based grants
+ * (*first gets the first). Of the people's accounts, 2 in 100 are disabled and
  * 3 in 100 never logged in; half of those who have left still logged in after their last day.
  * Privileged accounts have MFA 9 times in 10, the others about 2 in 3. A third of the shared
  * accounts have an approved exception; a tenth of the unowned ones are privileged. */
-static int scale_accounts(struct db *db, struct scale_state *s)
+static int scale_accounts(struct db *db, struct scale_state *s, int64_t *first, char *msg,
+                          size_t msglen)
 {
     char login[CLOCK_ISO_LEN], until[CLOCK_ISO_LEN], buf[32];
     int64_t now = clock_now();
@@ -797,9 +767,41 @@ static int scale_accounts(struct db *db, struct scale_state *s)
             .mfa_enrolled = st && (st->privileged ? (r >> 7) % 10 != 0 : (r >> 7) % 100 < 65)};
         rc = demo_sql_account_insert(db, &a, s->at, &id);
         s->out->accounts += !rc;
-        if (!rc)
-            rc = scale_grants(db, s, p, id, a.organisation_id, a.privileged);
+        if (!rc && i == 0)
+            *first = id;
+        if (!rc && id != *first + i) {
+            str_format(msg, msglen, "the region's accounts did not get consecutive ids");
+            rc = ERR_DB;
+        }
     }
+    return rc;
+}
+
+/* The grants, set-based: two per person account, one per unowned account, and a third for
+ * the even-numbered person accounts from the one where exactly enough remain to make the
+ * region's DEMO_SCALE_GRANTS. */
+static int scale_grants(struct db *db, struct scale_state *s, int64_t first, int person_accounts)
+{
+    static const int days[8] = {45, 130, 300, 520, 800, 1100, 1500, 2100};
+    char times[8][CLOCK_ISO_LEN];
+    const char *granted[8];
+    int thirds = DEMO_SCALE_GRANTS - UNOWNED - 2 * person_accounts, third_from = s->nplan;
+    for (int i = s->nplan - 1; thirds > 0 && i >= 0; i--)
+        if (i % 2 == 0 && s->plan[i].person >= 0) {
+            third_from = i;
+            thirds--;
+        }
+    for (int i = 0; i < 8; i++) {
+        clock_format(clock_now() - (int64_t)days[i] * DAY - 3600 * (int64_t)(7 + i), times[i]);
+        granted[i] = times[i];
+    }
+    int64_t before = 0, after = 0;
+    int rc = demo_sql_count_grants(db, &before);
+    if (!rc)
+        rc = demo_sql_scale_grants(db, first, s->nplan, third_from, granted);
+    if (!rc)
+        rc = demo_sql_count_grants(db, &after);
+    s->out->grants = (int)(after - before);
     return rc;
 }
 
@@ -816,11 +818,10 @@ int demo_access_scale(struct db *db, const int64_t *systems, int nsystems, const
                             .at = at,
                             .out = out};
     int person_accounts = 0;
+    int64_t first = 0;
     memset(out, 0, sizeof(*out));
     for (int k = 0; k < DEMO_SCALE_PEOPLE; k++)
         person_accounts += ACCOUNTS_BASE + (k % 3 != 0);
-    /* Two grants per person account and one per unowned account; the rest are third ones. */
-    s.thirds = DEMO_SCALE_GRANTS - UNOWNED - 2 * person_accounts;
     s.ents = calloc((size_t)nsystems * SCALE_ENTS, sizeof(*s.ents));
     s.seen = calloc(NFIRST, sizeof(*s.seen));
     s.staff = calloc(DEMO_SCALE_PEOPLE, sizeof(*s.staff));
@@ -837,8 +838,10 @@ int demo_access_scale(struct db *db, const int64_t *systems, int nsystems, const
         sort_state = &s;
         qsort(s.plan, (size_t)s.nplan, sizeof(*s.plan), planned_cmp);
         sort_state = NULL;
-        rc = scale_accounts(db, &s);
+        rc = scale_accounts(db, &s, &first, msg, msglen);
     }
+    if (!rc)
+        rc = scale_grants(db, &s, first, person_accounts);
     free(s.ents);
     free(s.seen);
     free(s.staff);

@@ -56,6 +56,30 @@ static const char SQL_TASK_INSERT[] =
     " (SELECT id FROM access_review_item WHERE review_id = :review AND grant_id = :grant),"
     " :assignee, :due, :at, :done, :done_by)";
 
+/* The region-scale grants (demo_sql_scale_grants): r is an entitlement's rank, d the account's
+ * number, n how many it holds, j where r falls in its run. Portable arithmetic and CASE only. */
+#define SCALE_RANK                                                                                 \
+    "CASE e.name WHEN 'Administratör' THEN 0 WHEN 'Läsbehörighet' THEN 1 WHEN 'Handläggare'"   \
+    " THEN 2 WHEN 'Registrator' THEN 3 WHEN 'Attestant' THEN 4 ELSE 5 END"
+static const char SQL_COUNT_GRANTS[] = "SELECT count(*) FROM access_grant";
+static const char SQL_SCALE_GRANTS[] =
+    "INSERT INTO access_grant (account_id, entitlement_id, system_id, organisation_id,"
+    " granted_at, source)"
+    " SELECT x.id, x.entitlement_id, x.system_id, x.organisation_id,"
+    " CASE x.d % 8 WHEN 0 THEN :g0 WHEN 1 THEN :g1 WHEN 2 THEN :g2 WHEN 3 THEN :g3"
+    " WHEN 4 THEN :g4 WHEN 5 THEN :g5 WHEN 6 THEN :g6 ELSE :g7 END,"
+    " CASE WHEN x.d % 10 < 7 THEN 'ldap' ELSE 'csv' END"
+    " FROM (SELECT a.id, a.id - :first AS d, a.privileged, a.system_id, a.organisation_id,"
+    "  e.id AS entitlement_id, " SCALE_RANK " AS r,"
+    "  CASE WHEN a.person_id IS NULL THEN 1"
+    "   WHEN (a.id - :first) % 2 = 0 AND a.id - :first >= :third_from THEN 3 ELSE 2 END AS n"
+    "  FROM account a JOIN entitlement e ON e.system_id = a.system_id"
+    "  WHERE a.id >= :first AND a.id < :first + :n) x"
+    " WHERE (x.r = 0 AND x.privileged = 1)"
+    " OR (x.r > 0 AND (x.r + 4 - x.d * 7 % 5) % 5 < x.n"
+    "  AND NOT (x.privileged = 1 AND (x.r + 4 - x.d * 7 % 5) % 5 = 0))"
+    " ORDER BY x.id, x.r";
+
 /* 0 stands for NULL in the id columns that may be empty. */
 static int bind_id(struct db_stmt *st, const char *name, int64_t id)
 {
@@ -328,4 +352,31 @@ int demo_sql_task_insert(struct db *db, int64_t org_id, int64_t system_id, const
     if (!rc)
         rc = bind_id(st, ":done_by", done_at ? assignee_id : 0);
     return db_finish(st, rc);
+}
+
+int demo_sql_scale_grants(struct db *db, int64_t first, int64_t n, int64_t third_from,
+                          const char *const granted[8])
+{
+    static const char *const names[8] = {":g0", ":g1", ":g2", ":g3", ":g4", ":g5", ":g6", ":g7"};
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_SCALE_GRANTS, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":first", first);
+    if (!rc)
+        rc = db_bind_int(st, ":n", n);
+    if (!rc)
+        rc = db_bind_int(st, ":third_from", third_from);
+    for (int i = 0; !rc && i < 8; i++)
+        rc = db_bind_text(st, names[i], granted[i]);
+    return db_finish(st, rc);
+}
+
+int demo_sql_count_grants(struct db *db, int64_t *n)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_COUNT_GRANTS, &st);
+    if (rc)
+        return rc;
+    return db_finish_int(st, 0, n);
 }

@@ -67,6 +67,16 @@ int demo_sql_review_insert(struct db *db, int64_t org_id, const char *title, con
 int demo_sql_review_system_done(struct db *db, int64_t review_id, int64_t system_id,
                                 int64_t reviewer_id, const char *started_at,
                                 const char *decided_at);
+/* How many grants there are, active or not. */
+int demo_sql_count_grants(struct db *db, int64_t *n);
+/* The grants of the region-scale accounts with ids first .. first + n - 1, set-based. For an
+ * account d = id - first: entitlements are ranked by SCALE ranks (0 privileged, then 1..5);
+ * it holds 1 (tied to no person), 3 (d even and d >= third_from) or else 2 of them, in a run
+ * of ranks starting at 1 + d * 7 % 5, a privileged account rank 0 instead of the run's first.
+ * granted_at is one of the eight times in granted[] (by d % 8). */
+int demo_sql_scale_grants(struct db *db, int64_t first, int64_t n, int64_t third_from,
+                          const char *const granted[8]);
+
 /* A provisioning task (request_id) or a removal task (grant_id and review_item of it in
  * review_id); done_at NULL: still open. */
 int demo_sql_task_insert(struct db *db, int64_t org_id, int64_t system_id, const char *kind,
