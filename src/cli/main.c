@@ -37,8 +37,8 @@ const struct command cli_commands[] = {
      "Creating and revoking are recorded in the audit log.\n"},
     {"import", cmd_import,
      "varn import organisations|people|systems|components|information|risks FILE\n"
-     "       varn import accounts|grants FILE [--system EXTERNAL_ID]\n"
-     "       varn import sbom FILE --system EXTERNAL_ID",
+     "       varn import sbom FILE --system EXTERNAL_ID\n"
+     "       varn import accounts|grants FILE [--system EXTERNAL_ID]",
      "add or update organisations, people, systems, components, information or risks from a "
      "CSV file",
      "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
