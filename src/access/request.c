@@ -342,12 +342,13 @@ static int done_apply(struct db *db, const struct org_actor *who, const char *id
     wf_id_text(id, idt);
     if (strcmp(wf_member(row, "kind"), "provision") == 0) {
         char rid[24];
-        rc = wf_grant_to_person(db, who, wf_hidden(row, "_person_id"), wf_hidden(row, "_system_id"),
-                                wf_hidden(row, "_entitlement_id"), wf_hidden(row, "_request_id"),
-                                &grant);
+        rc = access_grant_to_person(db, wf_hidden(row, "_system_id"),
+                                    wf_hidden(row, "_entitlement_id"), wf_hidden(row, "_person_id"),
+                                    wf_hidden(row, "_request_id"), me, at, &grant);
         if (rc == ERR_CONFLICT)
-            rc = cat_reject(p, 409, "already_granted", NULL,
-                            "personen har redan den här behörigheten");
+            rc = cat_reject(p, 409, "username_taken", NULL,
+                            "personens användarnamn är upptaget av en annan persons konto i "
+                            "systemet; skapa kontot för hand först");
         if (!rc)
             rc = request_sql_status(db, wf_hidden(row, "_request_id"), "provisioned", at);
         wf_id_text(wf_hidden(row, "_request_id"), rid);
@@ -357,7 +358,10 @@ static int done_apply(struct db *db, const struct org_actor *who, const char *id
                            wf_hidden(row, "_organisation_id"), NULL, what);
         json_decref(what);
     } else {
-        rc = wf_grant_revoke(db, who, wf_hidden(row, "_grant_id"), "granskning: återkallad");
+        /* A grant already gone (revoked by hand, by a sync) needs nothing more. */
+        rc = access_grant_revoke(db, wf_hidden(row, "_grant_id"), me, WORKFLOW_REVOKE_REASON, at);
+        if (rc == ERR_CONFLICT)
+            rc = 0;
     }
     if (!rc)
         rc = task_sql_done(db, id, me, at);

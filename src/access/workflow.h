@@ -12,11 +12,12 @@
 
 struct db;
 
-#define WORKFLOW_TEXT_MAX    4000 /* characters of a justification or comment */
-#define WORKFLOW_TITLE_MAX   200  /* characters of a campaign title */
-#define WORKFLOW_SYSTEMS_MAX 2000 /* systems one campaign names */
-#define WORKFLOW_TASK_DAYS   5    /* days an administrator has for a task */
-#define WORKFLOW_NOTICE_DAYS 14   /* offboarding notice without a profile saying otherwise */
+#define WORKFLOW_TEXT_MAX      4000 /* characters of a justification or comment */
+#define WORKFLOW_TITLE_MAX     200  /* characters of a campaign title */
+#define WORKFLOW_SYSTEMS_MAX   2000 /* systems one campaign names */
+#define WORKFLOW_TASK_DAYS     5    /* days an administrator has for a task */
+#define WORKFLOW_NOTICE_DAYS   14   /* offboarding notice without a profile saying otherwise */
+#define WORKFLOW_REVOKE_REASON "Återkallad vid behörighetsgranskning"
 
 /* The roles that may confirm any task in reach besides its assignee, and start campaigns. */
 #define WORKFLOW_IT_ROLES (ROLE_ADMINISTRATOR | ROLE_CISO | ROLE_SECURITY_OFFICER)
