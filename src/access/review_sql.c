@@ -23,15 +23,19 @@ static const char SQL_REVIEWER_TABLE[] =
     " organisation_id INTEGER NOT NULL, reviewer_id INTEGER, PRIMARY KEY (system_id,"
     " organisation_id))";
 static const char SQL_REVIEWER_CLEAR[] = "DELETE FROM access_review_reviewer";
+/* The candidates are ranked by one integer (organisation match, then level, then the
+ * information's id) so that min() picks the reviewer: a correlated ORDER BY ... LIMIT 1 is
+ * refused by SQLite here. */
+#define RANK_BASE "1000000000000"
 static const char SQL_REVIEWER_FILL[] =
     "INSERT INTO access_review_reviewer (system_id, organisation_id, reviewer_id)"
-    " SELECT pr.system_id, pr.organisation_id, COALESCE((SELECT i.owner_id"
+    " SELECT pr.system_id, pr.organisation_id, COALESCE((SELECT iw.owner_id FROM information iw"
+    "  WHERE iw.id = (SELECT min(((CASE WHEN i.organisation_id = pr.organisation_id THEN 0"
+    "  ELSE 5 END) + 4 - (CASE WHEN i.k >= i.r AND i.k >= i.t THEN i.k WHEN i.r >= i.t THEN i.r"
+    "  ELSE i.t END)) * " RANK_BASE " + i.id) % " RANK_BASE
     "  FROM system_information si JOIN information i ON i.id = si.information_id"
     "  JOIN person io ON io.id = i.owner_id"
-    "  WHERE si.system_id = pr.system_id AND io.disabled = 0"
-    "  ORDER BY CASE WHEN i.organisation_id = pr.organisation_id THEN 0 ELSE 1 END,"
-    "  CASE WHEN i.k >= i.r AND i.k >= i.t THEN i.k WHEN i.r >= i.t THEN i.r ELSE i.t END DESC,"
-    "  i.id LIMIT 1), s.owner_id)"
+    "  WHERE si.system_id = pr.system_id AND io.disabled = 0)), s.owner_id)"
     " FROM (SELECT DISTINCT g.system_id, g.organisation_id FROM access_review_system rs"
     "  JOIN access_grant g ON g.system_id = rs.system_id AND g.revoked_at IS NULL"
     "  WHERE rs.review_id = :id) pr JOIN system s ON s.id = pr.system_id";
