@@ -10,11 +10,12 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from varn_harness import SLOW, Server, check, eq, main, run_varn, Suite  # noqa: E402
+from varn_harness import SLOW, VARN_BIN, Server, Suite, check, eq, main, run_varn  # noqa: E402
 from catalog_helpers import (audit_rows, call, new_info, new_system, ok, problem,  # noqa: E402
                              srv, token, world)
 from access_workflow_helpers import grant, one, person  # noqa: E402
@@ -32,6 +33,22 @@ def xlsx_load(b):
         sys.path.append("/usr/lib/python3/dist-packages")
         import openpyxl
     return openpyxl.load_workbook(io.BytesIO(b))
+
+
+def sanitized():
+    """Is the binary built with AddressSanitizer (linked to libasan)?"""
+    try:
+        out = subprocess.run(["ldd", VARN_BIN], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return False
+    return "libasan" in out
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def setup():
@@ -345,18 +362,23 @@ def _():
     eq(con.execute("SELECT count(*) FROM access_grant").fetchone()[0], 100000, "100 000 grants")
     con.close()
     body = {"title": "Hela regionen", "due_on": DUE, "systems": ["BIG-%d" % n for n in range(25)]}
-    started = time.monotonic()
+    cpu0, started = cpu_seconds(big.proc.pid), time.monotonic()
     st, _, b = big.request("POST", "/api/v1/access-reviews", body,
                            {"Authorization": "Bearer " + tok}, timeout=60 * SLOW)
-    took = time.monotonic() - started
+    took, cpu = time.monotonic() - started, cpu_seconds(big.proc.pid) - cpu0
     eq(st, 201, "created (%r)" % b[:200])
     r = json.loads(b)
     eq(r["items"], 100000, "one item per grant")
     eq(len(r["reviewers"]), 100, "one reviewer per (system, municipality)")
-    print("# campaign over 100 000 grants created in %.2f s" % took, flush=True)
-    # The target is 2 s on a plain build (0.9 s measured); under the sanitizers everything runs
-    # a few times slower (SLOW).
-    check(took < 2.0 * SLOW, "%.2f s" % took)
+    print("# campaign over 100 000 grants created in %.2f s (server CPU %.2f s)" % (took, cpu),
+          flush=True)
+    # The target is 2 s on a plain build: 0.9 s measured on an idle machine, 0.4 s of it the
+    # server's CPU. The machine is shared, so the bound is on the server's CPU time, which
+    # other load does not stretch (the wall time did, to 3.4 s at a load of 12 on 2 cores).
+    # Under AddressSanitizer every allocation goes through the sanitizer's allocator: about
+    # ten times slower, so the bound there is 20 s.
+    limit = 20.0 if sanitized() else 2.0
+    check(cpu < limit, "server CPU %.2f s (limit %.0f s)" % (cpu, limit))
     st, _, b = big.request("GET", "/api/v1/access-reviews/%d/items?limit=50&reviewer=p5"
                            % r["id"], None, {"Authorization": "Bearer " + tok})
     eq(st, 200, "a reviewer's page")
