@@ -9,6 +9,7 @@
 #include "org/org_sql.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/str.h"
 #include "db/db.h"
 
 #include <string.h>
@@ -359,7 +360,12 @@ static int done_apply(struct db *db, const struct org_actor *who, const char *id
         json_decref(what);
     } else {
         /* A grant already gone (revoked by hand, by a sync) needs nothing more. */
-        rc = access_grant_revoke(db, wf_hidden(row, "_grant_id"), me, WORKFLOW_REVOKE_REASON, at);
+        json_t *why = json_object_get(row, "review_comment");
+        char reason[WORKFLOW_TEXT_MAX * 4 + 64];
+        if (str_format(reason, sizeof(reason), "%s: %s", WORKFLOW_REVOKE_REASON,
+                       json_is_string(why) ? json_string_value(why) : "") != 0)
+            str_copy(reason, sizeof(reason), WORKFLOW_REVOKE_REASON);
+        rc = access_grant_revoke(db, wf_hidden(row, "_grant_id"), me, reason, at);
         if (rc == ERR_CONFLICT)
             rc = 0;
     }

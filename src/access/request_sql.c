@@ -104,7 +104,8 @@ static const char SQL_REQUEST_STATUS[] =
     " asg.user_id AS assignee, t.due_on, t.created_at, t.done_at, dn.user_id AS done_by,"          \
     " t.organisation_id AS _organisation_id, t.assignee_id AS _assignee_id,"                       \
     " t.request_id AS _request_id, t.grant_id AS _grant_id, t.system_id AS _system_id,"            \
-    " q.person_id AS _person_id, q.entitlement_id AS _entitlement_id"                              \
+    " q.person_id AS _person_id, q.entitlement_id AS _entitlement_id,"                             \
+    " ri.comment AS review_comment"                                                                \
     " FROM access_task t JOIN organisation o ON o.id = t.organisation_id"                          \
     " JOIN system s ON s.id = t.system_id LEFT JOIN person asg ON asg.id = t.assignee_id"          \
     " LEFT JOIN person dn ON dn.id = t.done_by"                                                    \
@@ -113,7 +114,8 @@ static const char SQL_REQUEST_STATUS[] =
     " LEFT JOIN entitlement re ON re.id = q.entitlement_id"                                        \
     " LEFT JOIN access_grant g ON g.id = t.grant_id LEFT JOIN account ga ON ga.id = g.account_id"  \
     " LEFT JOIN person gp ON gp.id = ga.person_id"                                                 \
-    " LEFT JOIN entitlement ge ON ge.id = g.entitlement_id"
+    " LEFT JOIN entitlement ge ON ge.id = g.entitlement_id"                                        \
+    " LEFT JOIN access_review_item ri ON ri.id = t.review_item_id"
 
 static const char SQL_TASK_FIND[] = AUTHZ_SCOPE_CTE TASK_SELECT
     " WHERE t.id = :id AND (" IN_REACH("t.organisation_id") " OR t.assignee_id = :me)";

@@ -51,7 +51,8 @@ int request_decide(struct db *db, const struct org_actor *who, const char *id, j
 
 /* ---- tasks (request.c) ----
  * Objects: {id, kind, organisation, system, system_name, request, grant, review_item, person,
- * account, entitlement, assignee, due_on, overdue, created_at, done_at, done_by}. */
+ * account, entitlement, review_comment (why a review revoked it), assignee, due_on, overdue,
+ * created_at, done_at, done_by}. */
 struct task_query {
     const char *limit, *cursor, *mine, *open;
 };

@@ -217,8 +217,11 @@ def _():
        ("revoke", s["g_u1_admin"], "rv.u1", "Admin", "rv.u1"), "the removal task")
     d = person("rv.admin").ok("POST", "/api/v1/access-tasks/%d/done" % v["task"], {})
     check(d["done_at"], "done")
-    eq(one("SELECT revoke_reason IS NOT NULL AND revoked_at IS NOT NULL FROM access_grant"
-           " WHERE id = ?", (s["g_u1_admin"],)), 1, "the grant is revoked")
+    eq(t[0]["review_comment"], "Behövs inte längre", "the task says why")
+    eq(one("SELECT revoked_at IS NOT NULL FROM access_grant WHERE id = ?", (s["g_u1_admin"],)), 1,
+       "the grant is revoked")
+    eq(one("SELECT revoke_reason FROM access_grant WHERE id = ?", (s["g_u1_admin"],)),
+       "Återkallad vid behörighetsgranskning: Behövs inte längre", "with the review's reason")
     r = ok("GET", "/api/v1/access-reviews/%d" % rid)
     eq(r["decided"], 2, "two decided")
     eq([x for x in r["reviewers"] if x["user_id"] == "ivar"][0]["decided"], 2, "ivar's progress")
