@@ -3,7 +3,7 @@
  * removes. No SQL and no HTTP here. */
 #include "access/workflow.h"
 #include "access/request_sql.h"
-#include "access/workflow_grant.h"
+#include "access/access.h"
 #include "access/workflow_util.h"
 #include "catalog/cat_common.h"
 #include "org/org_sql.h"
@@ -313,6 +313,23 @@ int task_list(struct db *db, const struct org_actor *who, const struct task_quer
     return 0;
 }
 
+/* The grant's entry in the audit log, as access-core audits its own grants and revocations. */
+static int grant_audit(struct db *db, const struct org_actor *who, const char *action,
+                       int64_t grant, json_t *before)
+{
+    json_t *after = NULL;
+    char idt[24];
+    int64_t org = 0;
+    int rc = access_grant_object(db, grant, &after);
+    if (!rc)
+        rc = task_sql_grant_org(db, grant, &org);
+    wf_id_text(grant, idt);
+    if (!rc)
+        rc = cat_audit(db, who, action, "grant", idt, org, before, after);
+    json_decref(after);
+    return rc;
+}
+
 static int done_apply(struct db *db, const struct org_actor *who, const char *id_s, json_t **out,
                       struct json_problem *p)
 {
@@ -358,16 +375,24 @@ static int done_apply(struct db *db, const struct org_actor *who, const char *id
             rc = cat_audit(db, who, "access_request.provision", "access_request", rid,
                            wf_hidden(row, "_organisation_id"), NULL, what);
         json_decref(what);
+        if (!rc)
+            rc = grant_audit(db, who, "grant.create", grant, NULL);
     } else {
-        /* A grant already gone (revoked by hand, by a sync) needs nothing more. */
-        json_t *why = json_object_get(row, "review_comment");
+        json_t *why = json_object_get(row, "review_comment"), *was = NULL;
         char reason[WORKFLOW_TEXT_MAX * 4 + 64];
+        grant = wf_hidden(row, "_grant_id");
         if (str_format(reason, sizeof(reason), "%s: %s", WORKFLOW_REVOKE_REASON,
                        json_is_string(why) ? json_string_value(why) : "") != 0)
             str_copy(reason, sizeof(reason), WORKFLOW_REVOKE_REASON);
-        rc = access_grant_revoke(db, wf_hidden(row, "_grant_id"), me, reason, at);
+        rc = access_grant_object(db, grant, &was);
+        if (!rc)
+            rc = access_grant_revoke(db, grant, me, reason, at);
+        /* A grant already gone (revoked by hand, by a sync) needs nothing more. */
         if (rc == ERR_CONFLICT)
             rc = 0;
+        else if (!rc)
+            rc = grant_audit(db, who, "grant.revoke", grant, was);
+        json_decref(was);
     }
     if (!rc)
         rc = task_sql_done(db, id, me, at);

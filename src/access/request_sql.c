@@ -131,6 +131,7 @@ static const char SQL_TASK_INSERT[] =
     " :grant, :item, :assignee, :due_on, :at) RETURNING id";
 static const char SQL_TASK_DONE[] =
     "UPDATE access_task SET done_at = :at, done_by = :by WHERE id = :id AND done_at IS NULL";
+static const char SQL_GRANT_ORG[] = "SELECT organisation_id FROM access_grant WHERE id = :id";
 static const char SQL_TASK_REVIEWS[] =
     "SELECT r.id AS \"#review\", r.title, r.due_on, count(*) AS \"#open_items\","
     " r.last_reminder_at FROM access_review_item it JOIN access_review r ON r.id = it.review_id"
@@ -442,4 +443,14 @@ int task_sql_reviews(struct db *db, int64_t person_id, json_t *items)
         return rc;
     rc = db_bind_int(st, ":me", person_id);
     return cat_all_rows(st, rc, items);
+}
+
+int task_sql_grant_org(struct db *db, int64_t grant_id, int64_t *org_id)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_GRANT_ORG, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":id", grant_id);
+    return db_finish_int(st, rc, org_id);
 }

@@ -76,6 +76,8 @@ int task_sql_by_id(struct db *db, int64_t id, json_t **out);
 int task_sql_list(struct db *db, const struct org_actor *who, const struct task_filter *f,
                   json_t *items);
 int task_sql_done(struct db *db, int64_t id, int64_t by, const char *at);
+/* The organisation of a grant (for its audit entry). */
+int task_sql_grant_org(struct db *db, int64_t grant_id, int64_t *org_id);
 /* The caller's open review items per open campaign, for the task list. */
 int task_sql_reviews(struct db *db, int64_t person_id, json_t *items);
 

@@ -175,7 +175,8 @@ def _():
     check(after["grant"], "the grant's id on the request")
     for action, oid in (("access_request.approve", str(rid)), ("access_task.create", str(t["id"])),
                         ("access_task.done", str(t["id"])),
-                        ("access_request.provision", str(rid))):
+                        ("access_request.provision", str(rid)),
+                        ("grant.create", str(after["grant"]))):
         eq(len(audit_rows(action, oid)), 1, "audited: %s" % action)
     eq(json.loads(audit_rows("access_request.approve", str(rid))[0][4])["status"], "pending",
        "the approval's before")

@@ -227,6 +227,10 @@ def _():
     eq([x for x in r["reviewers"] if x["user_id"] == "ivar"][0]["decided"], 2, "ivar's progress")
     eq(len(audit_rows("access_review_item.decide")), 2, "each decision audited")
     eq(len(audit_rows("access_task.done", str(v["task"]))), 1, "the confirmation audited")
+    rows = audit_rows("grant.revoke", str(s["g_u1_admin"]))
+    eq(len(rows), 1, "the revocation audited as the access module does")
+    eq((json.loads(rows[0][4])["active"], json.loads(rows[0][5])["active"]), (True, False),
+       "before and after")
     eq([i["grant"] for i in items_of(call, rid, "&decision=revoke")[2]["items"]],
        [s["g_u1_admin"]], "decision filter")
     eq(len(items_of(call, rid, "&decision=open")[2]["items"]), 4, "four open")

@@ -164,26 +164,37 @@ def world():
                      "due": "2026-12-31"})
     must(st, 201, "create the canary measure: %r" % b[:300])
     state["canary_measure"] = str(json.loads(b)["id"])
-    # The access workflows' canaries (src/access): an entitlement and a grant of the canary
-    # person in CANARY-SYS, written straight into the tables as the access module would; a
-    # request for it, a provisioning task, and a review campaign with one item.
+    # Access control's canaries: an entitlement of the canary system, the canary person's
+    # account on it and a grant.
+    st, _, b = call("POST", "/api/v1/systems/CANARY-SYS/entitlements", admin,
+                    {"name": CANARY + " role"})
+    must(st, 201, "create the canary entitlement: %r" % b[:300])
+    state["canary_entitlement"] = json.loads(b)["id"]
+    st, _, b = call("POST", "/api/v1/accounts", admin,
+                    {"system": "CANARY-SYS", "username": CANARY + ".acct",
+                     "person": "canary.soderas", "shared": True})
+    must(st, 201, "create the canary account: %r" % b[:300])
+    state["canary_account"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/grants", admin,
+                    {"account": int(state["canary_account"]),
+                     "entitlement": state["canary_entitlement"]})
+    must(st, 201, "create the canary grant: %r" % b[:300])
+    state["canary_grant"] = str(json.loads(b)["id"])
+    # The access workflows' canaries (src/access): a request for the canary entitlement, a
+    # provisioning task for it (written straight into the tables: a token cannot ask, and only
+    # the canary person could approve), and a review campaign with one item, the canary grant.
     con = sqlite3.connect(srv().db, timeout=30)
     try:
         sys_id, sod = con.execute("SELECT id, organisation_id FROM system"
                                   " WHERE external_id = 'CANARY-SYS'").fetchone()
         pid = con.execute("SELECT id FROM person WHERE user_id = 'canary.soderas'").fetchone()[0]
         at = "2026-11-22T08:00:00Z"
-        ent = con.execute("INSERT INTO entitlement (system_id, name, created_at) VALUES (?, ?, ?)",
-                          (sys_id, CANARY + " role", at)).lastrowid
-        acc = con.execute("INSERT INTO account (system_id, organisation_id, username, person_id,"
-                          " status, source, created_at, updated_at) VALUES (?, ?, ?, ?, 'active',"
-                          " 'csv', ?, ?)", (sys_id, sod, "canary", pid, at, at)).lastrowid
-        con.execute("INSERT INTO access_grant (account_id, entitlement_id, system_id,"
-                    " organisation_id, granted_at, source) VALUES (?, ?, ?, ?, ?, 'csv')",
-                    (acc, ent, sys_id, sod, at))
+        ent = state["canary_entitlement"]
         # A role change after the grant: the canary is on SODERAS's offboarding list.
-        con.execute("UPDATE person SET role_changed_at = ? WHERE id = ?",
-                    ("2026-11-22T09:00:00Z", pid))
+        import datetime
+        later = (datetime.datetime.now(datetime.timezone.utc)
+                 + datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        con.execute("UPDATE person SET role_changed_at = ? WHERE id = ?", (later, pid))
         state["canary_request"] = str(con.execute(
             "INSERT INTO access_request (organisation_id, system_id, entitlement_id, person_id,"
             " requested_by, justification, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?,"
@@ -227,6 +238,8 @@ def canaries(path=""):
             "/api/v1/requirement-rules/{id}": w["canary_rule"],
             "/api/v1/risk-assessments/{id}": w["canary_assessment"],
             "/api/v1/risks/{id}": w["canary_risk"], "measure_id": w["canary_measure"],
+            "/api/v1/accounts/{id}": w["canary_account"],
+            "/api/v1/grants/{id}": w["canary_grant"],
             "/api/v1/access-requests/{id}": w["canary_request"],
             "/api/v1/access-tasks/{id}": w["canary_task"],
             "/api/v1/access-reviews/{id}": w["canary_review"],
@@ -241,7 +254,9 @@ MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "/api/v1/imports/{kind}": "systems",
            "/api/v1/requirement-rules/{id}": "987654321",
            "/api/v1/risk-assessments/{id}": "987654321", "/api/v1/risks/{id}": "987654321",
-           "measure_id": "987654321", "/api/v1/access-requests/{id}": "987654321",
+           "measure_id": "987654321",
+           "/api/v1/accounts/{id}": "987654321", "/api/v1/grants/{id}": "987654321",
+           "/api/v1/access-requests/{id}": "987654321",
            "/api/v1/access-tasks/{id}": "987654321", "/api/v1/access-reviews/{id}": "987654321",
            "item_id": "987654321"}
 
@@ -268,6 +283,10 @@ IMPORT_FILES = {
              "systems,inherent_likelihood,inherent_consequence,residual_likelihood,"
              "residual_consequence,treatment,owner\nNEW-RISK,New,{org},2026-01-15,New,,,"
              "{system},1,1,,,,canary.soderas\n",
+    "accounts": "system,username,user_id,shared,privileged,mfa_enrolled,last_login,status\n"
+                "{system},new.acct,,,,,,\n",
+    "grants": "system,username,user_id,shared,privileged,mfa_enrolled,last_login,status,"
+              "entitlement,granted_at\n{system},new.acct,,,,,,,Läsare,\n",
 }
 FOREIGN = {"org": "SODERAS", "system": "CANARY-SYS"}
 MISSING_REFS = {"org": "NOSUCHORG", "system": "NO-SUCH-OBJECT"}
@@ -303,6 +322,12 @@ BODIES = {
     ("POST", "/api/v1/risk-assessments"): {"title": "x", "scope": "system",
                                            "assessed_on": "2026-01-15",
                                            "trigger_kind": "yearly"},
+    ("PATCH", "/api/v1/accounts/{id}"): {"mfa_enrolled": True},
+    ("PUT", "/api/v1/accounts/{id}/exception"): {"reason": "x", "until": "2099-12-31"},
+    ("POST", "/api/v1/systems/{external_id}/entitlements"): {"name": "x"},
+    ("POST", "/api/v1/grants/{id}/revoke"): {"reason": "x"},
+    ("POST", "/api/v1/accounts"): {"system": "AC-NORRBY", "username": "x"},
+    ("POST", "/api/v1/grants"): {"entitlement": 1},
     ("POST", "/api/v1/access-requests/{id}/decision"): {"decision": "approve"},
     ("POST", "/api/v1/access-reviews/{id}/items/{item_id}"): {"decision": "keep"},
     ("POST", "/api/v1/access-reviews"): {"title": "x", "due_on": "2099-01-01",
@@ -442,7 +467,8 @@ def _():
     for method, path, roles in role_routes():
         if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information",
                                            "/api/v1/findings", "/api/v1/risks",
-                                           "/api/v1/risk-assessments", "/api/v1/offboarding"):
+                                           "/api/v1/risk-assessments", "/api/v1/accounts",
+                                           "/api/v1/grants", "/api/v1/offboarding"):
             continue
         for role, tok in w["tokens"].items():
             if role not in roles:
@@ -601,6 +627,40 @@ def _():
     eq(tenant_tables_digest(), before, "tenant data")
 
 
+@test("access writes naming SODERAS's systems, people, accounts or entitlements are refused like "
+      "missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    st, _, b = call("POST", "/api/v1/role-assignments", w["admin"],
+                    {"user_id": "norrby.anna", "role": "system_owner", "organisation": "NORRBY"})
+    must(st, 201, "norrby.anna owns systems: %r" % b[:200])
+    st, _, b = call("POST", "/api/v1/systems", w["admin"],
+                    {"external_id": "AC-NORRBY", "name": "Norrby access", "organisation": "NORRBY",
+                     "system_owner": "norrby.anna"})
+    must(st, 201, "a NORRBY system: %r" % b[:200])
+    before = tenant_tables_digest()
+    cases = [("/api/v1/accounts", "system", "CANARY-SYS", "NO-SUCH-OBJECT", {}),
+             ("/api/v1/accounts", "person", "canary.soderas", "no.such.person", {}),
+             ("/api/v1/grants", "account", int(w["canary_account"]), 987654321, {}),
+             ("/api/v1/grants", "system", "CANARY-SYS", "NO-SUCH-OBJECT",
+              {"person": "norrby.anna"}),
+             ("/api/v1/grants", "person", "canary.soderas", "no.such.person",
+              {"system": "AC-NORRBY"})]
+    for path, field, foreign, missing, extra in cases:
+        seen = []
+        for value in (foreign, missing):
+            body = dict(BODIES[("POST", path)], **extra)
+            body[field] = value
+            st, _, resp = call("POST", path, tok, body)
+            r = shape(resp)
+            r["detail"] = re.sub(r"CANARY-SYS|NO-SUCH-OBJECT|canary\.soderas|no\.such\.person|"
+                                 r"\d+", "REF", r.get("detail", ""))
+            check(CANARY not in repr(r), "POST %s leaks a canary: %r" % (path, r))
+            seen.append((st, r))
+        eq(seen[0], seen[1], "POST %s naming %s: foreign vs missing" % (path, field))
+        eq(seen[0][0], 422, "POST %s naming %s: status" % (path, field))
+        eq(seen[0][1].get("field"), field, "POST %s: the field named" % path)
 @test("access workflow writes naming SODERAS's systems are refused like missing ones")
 def _():
     w = world()
