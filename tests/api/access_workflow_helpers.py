@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Shared helpers of the access workflow suites: logged-in people (password and TOTP), and test
-data the access module's own API makes (entitlements, accounts, grants) written straight into
-the database, so that these suites test the workflows alone."""
+"""Shared helpers of the access workflow suites: logged-in people (password and TOTP), and
+entitlements, accounts and grants made through the access API (a grant's date moved back in the
+database where a test needs history)."""
 import base64
 import hashlib
 import hmac
@@ -102,26 +102,30 @@ def exec_sql(sql, args=()):
         con.close()
 
 
-def entitlement(system, name, privileged=0):
-    sid = one("SELECT id FROM system WHERE external_id = ?", (system,))
-    return exec_sql("INSERT INTO entitlement (system_id, name, privileged, created_at)"
-                    " VALUES (?, ?, ?, '2026-01-01T00:00:00Z')", (sid, name, privileged))
+_entitlements = {}
+_accounts = {}
 
 
-def grant(system, uid, ent_name, last_login=None, granted_at="2026-01-10T00:00:00Z"):
-    """An active grant of the entitlement to uid's account in system (made when missing)."""
-    sid = one("SELECT id FROM system WHERE external_id = ?", (system,))
-    pid, org = db().execute("SELECT id, organisation_id FROM person WHERE user_id = ?",
-                            (uid,)).fetchone()
-    acc = one("SELECT id FROM account WHERE system_id = ? AND person_id = ?", (sid, pid))
-    if acc is None:
-        acc = exec_sql("INSERT INTO account (system_id, organisation_id, username, person_id,"
-                       " last_login, status, source, created_at, updated_at) VALUES"
-                       " (?, ?, ?, ?, ?, 'active', 'csv', ?, ?)",
-                       (sid, org, uid, pid, last_login, granted_at, granted_at))
-    eid = one("SELECT id FROM entitlement WHERE system_id = ? AND name = ?", (sid, ent_name))
-    if eid is None:
-        eid = entitlement(system, ent_name)
-    return exec_sql("INSERT INTO access_grant (account_id, entitlement_id, system_id,"
-                    " organisation_id, granted_at, source) VALUES (?, ?, ?, ?, ?, 'csv')",
-                    (acc, eid, sid, org, granted_at))
+def entitlement(system, name, privileged=False):
+    key = (system, name)
+    if key not in _entitlements:
+        e = ok("POST", "/api/v1/systems/%s/entitlements" % system,
+               {"name": name, "privileged": privileged}, status=201)
+        _entitlements[key] = e["id"]
+    return _entitlements[key]
+
+
+def grant(system, uid, ent_name, last_login=None, granted_at=None):
+    """An active grant of the entitlement to uid's account in system (made when missing);
+    granted_at moves its date back (history the API does not take)."""
+    key = (system, uid)
+    if key not in _accounts:
+        body = {"system": system, "username": uid, "person": uid}
+        if last_login:
+            body["last_login"] = last_login
+        _accounts[key] = ok("POST", "/api/v1/accounts", body, status=201)["id"]
+    g = ok("POST", "/api/v1/grants", {"account": _accounts[key],
+                                      "entitlement": entitlement(system, ent_name)}, status=201)
+    if granted_at:
+        exec_sql("UPDATE access_grant SET granted_at = ? WHERE id = ?", (granted_at, g["id"]))
+    return g["id"]

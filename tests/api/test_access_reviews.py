@@ -77,11 +77,7 @@ def setup():
     _state["g_u1_read"] = grant("RV-1", "rv.u1", "Läsare")
     _state["g_u1_admin"] = grant("RV-1", "rv.u1", "Admin")
     revoked = grant("RV-1", "olle", "Gammal")
-    con = sqlite3.connect(srv().db, timeout=30)
-    con.execute("UPDATE access_grant SET revoked_at = '2026-02-01T00:00:00Z' WHERE id = ?",
-                (revoked,))
-    con.commit()
-    con.close()
+    ok("POST", "/api/v1/grants/%d/revoke" % revoked, {"reason": "Slutat behövas"})
     _state["g_olle_2"] = grant("RV-2", "olle", "Läsare")
     _state["g_olle_itc"] = grant("RV-ITC", "olle", "Användare")
     _state["g_o1_itc"] = grant("RV-ITC", "rv.o1", "Användare")
