@@ -270,7 +270,7 @@ int request_sql_find(struct db *db, const struct org_actor *who, int64_t id, jso
     int rc = db_prepare(db, SQL_REQUEST_FIND, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":id", id);
     if (!rc)
@@ -297,7 +297,7 @@ int request_sql_list(struct db *db, const struct org_actor *who, const struct re
     int rc = db_prepare(db, SQL_REQUEST_LIST, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":me", wf_caller_person(who));
     if (!rc)
@@ -382,7 +382,7 @@ int task_sql_find(struct db *db, const struct org_actor *who, int64_t id, json_t
     int rc = db_prepare(db, SQL_TASK_FIND, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":id", id);
     if (!rc)
@@ -407,7 +407,7 @@ int task_sql_list(struct db *db, const struct org_actor *who, const struct task_
     int rc = db_prepare(db, SQL_TASK_LIST, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":me", wf_caller_person(who));
     if (!rc)

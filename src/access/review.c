@@ -65,9 +65,10 @@ static int review_full(struct db *db, const struct org_actor *who, json_t *row, 
     json_t *systems = json_array(), *reviewers = json_array();
     int64_t id = wf_hidden(row, "id");
     bool all = wf_hidden(row, "_in_reach") != 0;
+    int64_t me = wf_caller_person(who) ? wf_caller_person(who) : -1; /* a token: no one's row */
     int rc = review_sql_systems(db, id, systems);
     if (!rc)
-        rc = review_sql_reviewers(db, id, all ? 0 : wf_caller_person(who), reviewers);
+        rc = review_sql_reviewers(db, id, all ? 0 : me, reviewers);
     if (!rc) {
         *out = cat_public(row);
         json_object_set(*out, "systems", systems);

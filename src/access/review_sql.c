@@ -68,9 +68,21 @@ static const char SQL_ITEM_TOTAL[] =
                                                 "o.id = r.organisation_id"                         \
                                                 " LEFT JOIN person sp ON sp.id = r.started_by"
 
+/* In reach; holding items in reach (a municipality's officers follow its part of the IT
+ * centre's campaign); a reviewer in it; or an owner of information of one of its systems (who
+ * may decide its items too). */
 #define REVIEW_VISIBLE                                                                             \
-    "(" IN_REACH("r.organisation_id") " OR EXISTS (SELECT 1 FROM access_review_item ri"            \
-                                      " WHERE ri.reviewer_id = :me AND ri.review_id = r.id))"
+    "(" IN_REACH(                                                                                  \
+        "r.organisation_id") " OR EXISTS (SELECT 1 FROM access_review_item ri"                     \
+                             " WHERE ri.review_id = r.id AND (ri.reviewer_id = :me OR " IN_REACH(  \
+                                 "ri.organisation_id") ")) OR EXISTS (SELECT 1"                    \
+                                                       " FROM access_review_system vs JOIN "       \
+                                                       "system_information vi ON vi.system_id = "  \
+                                                       "vs.system_id"                              \
+                                                       " JOIN information vn ON vn.id = "          \
+                                                       "vi.information_id WHERE vs.review_id = "   \
+                                                       "r.id"                                      \
+                                                       " AND vn.owner_id = :me))"
 
 static const char SQL_FIND[] =
     AUTHZ_SCOPE_CTE REVIEW_SELECT " WHERE r.id = :id AND " REVIEW_VISIBLE;
@@ -113,8 +125,11 @@ static const char SQL_ITEMS[] = AUTHZ_SCOPE_CTE ITEM_SELECT
     "  OR it.decision = :decision)"
     " AND (CAST(:system AS TEXT) IS NULL OR s.external_id = :system)"
     " AND it.id > :after_id ORDER BY it.id LIMIT :limit";
-static const char SQL_ITEM_FIND[] =
-    AUTHZ_SCOPE_CTE ITEM_SELECT " WHERE it.review_id = :review AND it.id = :item AND " ITEM_VISIBLE;
+/* One item is also seen by an owner of information its system processes, who may decide it. */
+static const char SQL_ITEM_FIND[] = AUTHZ_SCOPE_CTE ITEM_SELECT
+    " WHERE it.review_id = :review AND it.id = :item AND (" ITEM_VISIBLE
+    " OR EXISTS (SELECT 1 FROM system_information vi JOIN information vn"
+    " ON vn.id = vi.information_id WHERE vi.system_id = it.system_id AND vn.owner_id = :me))";
 static const char SQL_ITEM_DECIDE[] =
     "UPDATE access_review_item SET decision = :decision, comment = :comment, decided_by = :by,"
     " decided_at = :at WHERE id = :id AND decision IS NULL";
@@ -210,7 +225,7 @@ int review_sql_find(struct db *db, const struct org_actor *who, int64_t id, json
     int rc = db_prepare(db, SQL_FIND, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":id", id);
     if (!rc)
@@ -225,7 +240,7 @@ int review_sql_list(struct db *db, const struct org_actor *who, const struct rev
     int rc = db_prepare(db, SQL_LIST, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":me", wf_caller_person(who));
     if (!rc)
@@ -266,7 +281,7 @@ int review_sql_items(struct db *db, const struct org_actor *who, int64_t review_
     int rc = db_prepare(db, SQL_ITEMS, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":review", review_id);
     if (!rc)
@@ -293,7 +308,7 @@ int review_sql_item_find(struct db *db, const struct org_actor *who, int64_t rev
     int rc = db_prepare(db, SQL_ITEM_FIND, &st);
     if (rc)
         return rc;
-    rc = cat_bind_scope(st, who);
+    rc = wf_bind_oversight_scope(st, who);
     if (!rc)
         rc = db_bind_int(st, ":review", review_id);
     if (!rc)

@@ -1,5 +1,6 @@
 /* Small helpers the access workflows share (see workflow_util.h). */
 #include "access/workflow_util.h"
+#include "access/workflow.h"
 #include "catalog/cat_common.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -144,4 +145,11 @@ json_t *wf_page(json_t *rows, int page, char kind)
     }
     json_decref(rows);
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+int wf_bind_oversight_scope(struct db_stmt *st, const struct org_actor *who)
+{
+    struct org_actor narrow = *who;
+    narrow.roles &= WORKFLOW_IT_ROLES;
+    return cat_bind_scope(st, &narrow);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Access requests over HTTP: asking (validation with Swedish messages naming the field,
 duplicates), who may decide (only an information owner of information the system processes:
-others who see the request get 403, those who cannot see it 404, never one's own request), the
+others who see the request get 403, those who cannot see it 404, never one's own request), who
+sees requests and tasks (their people, deciders and assignees, and the IT centre's roles), the
 whole path request -> approval -> provisioning task -> grant, the reject path, the lists'
 filters, and the audit entries of every step."""
 import json
@@ -11,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from varn_harness import Suite, check, eq, main, sql_rows  # noqa: E402
 from catalog_helpers import (audit_rows, call, new_info, new_system, ok, problem,  # noqa: E402
-                             refused_unchanged, srv, world)
+                             srv, token, world)
 from access_workflow_helpers import entitlement, one, person  # noqa: E402
 
 suite = Suite()
@@ -111,8 +112,13 @@ def _():
     path = "/api/v1/access-requests/%d/decision" % rid
     body = {"decision": "approve", "comment": "ok"}
     before = one("SELECT count(*) FROM access_task")
-    # The system owner sees it (NORRBY in reach) but owns no information of the system.
-    problem_of(s["sara"].call("POST", path, body), 403, "not_information_owner")
+    # A security officer of NORRBY oversees its requests but owns no information of the system.
+    problem(call("POST", path, body, tok=token("NORRBY", "security_officer")), 403,
+            "not_information_owner")
+    # The system owner holds no oversight role: someone else's request is out of her sight.
+    problem_of(s["sara"].call("POST", path, body), 404, "not_found")
+    eq([i["id"] for i in s["sara"].ok("GET", "/api/v1/access-requests")["items"]
+        if i["id"] == rid], [], "nor in her list")
     # The asker themself sees it but may not decide.
     problem_of(s["user"].call("POST", path, body), 403, "not_information_owner")
     # An administrator token of the IT centre sees everything but is no information owner.
@@ -156,9 +162,10 @@ def _():
     check(t["due_on"] > r["decided_at"][:10], "due in a few days: %s" % t["due_on"])
     eq(t["overdue"], False, "not overdue")
     eq(s["sara"].ok("GET", "/api/v1/access-tasks?mine=true")["items"], [], "not sara's")
-    # Someone who sees the task but neither has it nor holds an IT role may not confirm it.
-    problem_of(s["user"].call("POST", "/api/v1/access-tasks/%d/done" % t["id"], {}), 403,
-               "not_assignee")
+    # The asker neither has the task nor oversees tasks: it is out of their sight.
+    problem_of(s["user"].call("POST", "/api/v1/access-tasks/%d/done" % t["id"], {}), 404,
+               "not_found")
+    eq(s["user"].ok("GET", "/api/v1/access-tasks")["items"], [], "no tasks in the asker's list")
     eq(one("SELECT count(*) FROM access_grant WHERE request_id = ?", (rid,)), 0, "no grant yet")
     done = s["admin"].ok("POST", "/api/v1/access-tasks/%d/done" % t["id"], {})
     eq(done["done_by"], "rq.admin", "done_by")

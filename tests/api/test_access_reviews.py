@@ -170,9 +170,18 @@ def _():
     rid = campaign()["id"]
     item = s["by_grant"][s["g_olle_1"]]
     path = "/api/v1/access-reviews/%d/items/%d" % (rid, item["id"])
-    # sara reaches NORRBY, so she sees ivar's item, but she does not review it.
+    # A security officer of NORRBY follows NORRBY's part of the IT centre's campaign, but does
+    # not review this item.
+    so = token("NORRBY", "security_officer")
+    problem(call("POST", path, {"decision": "keep"}, tok=so), 403, "not_reviewer")
+    st, _, part = call("GET", "/api/v1/access-reviews/%d/items?limit=500" % rid, tok=so)
+    eq(st, 200, "NORRBY's part")
+    eq(sorted({i["organisation"] for i in part["items"]}), ["NORRBY"], "NORRBY's items only")
+    eq(call("GET", "/api/v1/access-reviews/%d" % rid, tok=so)[2]["reviewers"], [],
+       "no one's progress for a token outside the campaign's reach")
+    # sara reviews another item of the campaign; ivar's is out of her sight.
     st, _, b = person("sara").call("POST", path, {"decision": "keep"})
-    eq((st, b["code"]), (403, "not_reviewer"), "sara: 403")
+    eq((st, b["code"]), (404, "not_found"), "sara: 404")
     # otto reaches neither: like a missing item.
     st, _, b = person("otto").call("POST", path, {"decision": "keep"})
     st2, _, b2 = person("otto").call("POST", "/api/v1/access-reviews/%d/items/987654" % rid,
