@@ -394,6 +394,15 @@ def _():
     st, _, b = big.request("GET", "/api/v1/access-reviews/%d/items?limit=50&reviewer=p5"
                            % r["id"], None, {"Authorization": "Bearer " + tok})
     eq(st, 200, "a reviewer's page")
+    eq(len(json.loads(b)["items"]), 50, "a full page")
+    auth = {"Authorization": "Bearer " + tok}
+    st, _, b = big.request("GET", "/api/v1/access-reviews/%d/items?format=csv" % r["id"], None,
+                           auth)
+    eq((st, json.loads(b)["code"]), (422, "too_many_rows"), "the whole campaign in one file")
+    st, _, b = big.request("GET", "/api/v1/access-reviews/%d/items?format=csv&system=BIG-3"
+                           % r["id"], None, auth)
+    eq(st, 200, "one system's evidence")
+    eq(len(b.decode("utf-8-sig").strip().split("\r\n")), 4001, "its 4 000 items and a header")
     big.stop()
 
 
