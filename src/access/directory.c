@@ -752,6 +752,8 @@ int dir_source_update(struct db *db, const struct org_actor *who, const char *id
         rc = source_find(db, who, id, &cur);
     if (!rc) {
         json_object_foreach(body, key, v) if (json_is_null(v)) json_object_del(cur, key);
+        if (json_is_null(json_object_get(body, "sync_interval")))
+            json_object_del(cur, "next_sync_at"); /* no interval, no schedule */
         rc = source_apply(db, who, clean, cur, out, p);
     }
     json_decref(cur);
@@ -1157,7 +1159,7 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
     if (read_rc) {
         if (!error[0])
             str_format(error, errlen, "synkroniseringen kunde inte sparas: %s",
-                       db_errmsg(db) ? db_errmsg(db) : err_str(read_rc));
+                       read_rc == ERR_DB && db_errmsg(db) ? db_errmsg(db) : err_str(read_rc));
         memset(counts, 0, sizeof(*counts));
         *failed = true;
         rc = record_failure(db, sync_id, src, actor, error);
