@@ -17,10 +17,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define CURSOR_MAX     64
+#define CURSOR_MAX      64
 #define ENTITLEMENT_MAX 200
-#define CHANGES_PAGE   100
-#define SYNCS_PAGE     50
+#define CHANGES_PAGE    100
+#define SYNCS_PAGE      50
 
 static const char *member(json_t *o, const char *name)
 {
@@ -406,8 +406,8 @@ int dir_rows_build(json_t *users, json_t *groups, const struct dir_map *maps, si
                 continue;
             /* One row per (system, username, entitlement), however many groups give it. */
             char key[64 + 2 * DIR_DN_MAX];
-            if (str_format(key, sizeof(key), "%lld\n%s\n%s", (long long)maps[m].system_id,
-                           username, maps[m].entitlement))
+            if (str_format(key, sizeof(key), "%lld\n%s\n%s", (long long)maps[m].system_id, username,
+                           maps[m].entitlement))
                 continue;
             if (json_object_get(seen, key))
                 continue;
@@ -483,8 +483,10 @@ static int source_check(json_t *next, struct dir_attrs *attrs, struct json_probl
     const char *bind_dn = member(next, "bind_dn"), *interval = member(next, "sync_interval");
     int64_t later;
     if (!uri || !(str_starts_with(uri, "ldap://") || str_starts_with(uri, "ldaps://")))
-        return reject(p, "uri", "uri ska börja med ldap:// eller ldaps://, till exempel "
-                      "ldaps://dc1.norrby.se%s", "");
+        return reject(p, "uri",
+                      "uri ska börja med ldap:// eller ldaps://, till exempel "
+                      "ldaps://dc1.norrby.se%s",
+                      "");
     if (env && !env_name_ok(env))
         return reject(p, "bind_password_env",
                       "bind_password_env är namnet på en miljövariabel (A-Z, 0-9 och _)%s", "");
@@ -602,9 +604,9 @@ static int source_full(struct db *db, int64_t id, json_t **out)
     return 0;
 }
 
-static const char *const SOURCE_TEXT[] = {"name",         "uri",          "bind_dn",
-                                          "bind_password_env", "base_dn", "user_filter",
-                                          "group_filter", "sync_interval", NULL};
+static const char *const SOURCE_TEXT[] = {
+    "name",         "uri",           "bind_dn", "bind_password_env", "base_dn", "user_filter",
+    "group_filter", "sync_interval", NULL};
 
 static int source_apply(struct db *db, const struct org_actor *who, json_t *in, json_t *cur,
                         json_t **out, struct json_problem *p)
@@ -650,8 +652,7 @@ static int source_apply(struct db *db, const struct org_actor *who, json_t *in, 
         rc = dir_sql_source_taken(db, w.organisation_id, w.name, w.id, &taken);
     if (!rc && taken)
         rc = cat_reject(p, 409, "duplicate", "name",
-                        "organisationen har redan en katalogkälla som heter %s",
-                        cat_shown(w.name));
+                        "organisationen har redan en katalogkälla som heter %s", cat_shown(w.name));
     /* A new or changed interval starts counting now; the first sync is asked for by hand. */
     json_t *iv = json_object_get(in, "sync_interval");
     if (!rc && (iv || !cur)) {
@@ -761,8 +762,8 @@ int dir_source_update(struct db *db, const struct org_actor *who, const char *id
     return cat_finish(db, rc, out);
 }
 
-int dir_source_groups_put(struct db *db, const struct org_actor *who, const char *id,
-                          json_t *body, json_t **out, struct json_problem *p)
+int dir_source_groups_put(struct db *db, const struct org_actor *who, const char *id, json_t *body,
+                          json_t **out, struct json_problem *p)
 {
     json_t *in = json_pack("{s:O}", "groups", json_object_get(body, "groups"));
     *out = NULL;
@@ -842,8 +843,8 @@ int dir_sync_queue(struct db *db, int64_t source_id, const char *actor, int64_t 
     return rc;
 }
 
-static int request_apply(struct db *db, const struct org_actor *who, const char *id_s,
-                         json_t **out, struct json_problem *p)
+static int request_apply(struct db *db, const struct org_actor *who, const char *id_s, json_t **out,
+                         struct json_problem *p)
 {
     json_t *row = NULL, *sync = NULL;
     int64_t id, sync_id = 0;
@@ -962,7 +963,8 @@ int dir_sync_get(struct db *db, const struct org_actor *who, const char *id_s, c
     }
     *out = cat_public(sync);
     json_decref(sync);
-    json_object_set_new(*out, "changes", json_pack("{s:o, s:o}", "items", rows, "next_cursor", next));
+    json_object_set_new(*out, "changes",
+                        json_pack("{s:o, s:o}", "items", rows, "next_cursor", next));
     return 0;
 }
 
@@ -1005,7 +1007,8 @@ static int sync_read(struct db *db, json_t *src, json_t **users, json_t **groups
     *map_rows = json_array();
     rc = dir_sql_groups(db, hidden(src, "id"), *map_rows);
     if (!rc && json_array_size(*map_rows) == 0) {
-        str_format(msg, msglen, "källan har inga grupper kopplade till behörigheter; lägg till "
+        str_format(msg, msglen,
+                   "källan har inga grupper kopplade till behörigheter; lägg till "
                    "dem i groups");
         return ERR_INVALID;
     }
@@ -1097,19 +1100,19 @@ static int apply_rows(struct db *db, int64_t sync_id, json_t *src, const char *a
     id_text(sync_id, idt);
     int rc = db_begin(db);
     if (!rc) {
-        rc = access_snapshot_apply(db, systems, ns, rows, nrows, "ldap", sync_id, actor, at,
-                                   counts);
+        rc =
+            access_snapshot_apply(db, systems, ns, rows, nrows, "ldap", sync_id, actor, at, counts);
         if (!rc)
             rc = dir_sql_sync_done(db, sync_id, at, counts->accounts_new, counts->accounts_removed,
                                    counts->accounts_changed, counts->grants_new,
                                    counts->grants_removed);
         if (!rc) {
-            json_t *after = json_pack(
-                "{s:s, s:I, s:I, s:I, s:I, s:I}", "status", "done", "accounts_new",
-                (json_int_t)counts->accounts_new, "accounts_removed",
-                (json_int_t)counts->accounts_removed, "accounts_changed",
-                (json_int_t)counts->accounts_changed, "grants_new", (json_int_t)counts->grants_new,
-                "grants_removed", (json_int_t)counts->grants_removed);
+            json_t *after = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "status", "done",
+                                      "accounts_new", (json_int_t)counts->accounts_new,
+                                      "accounts_removed", (json_int_t)counts->accounts_removed,
+                                      "accounts_changed", (json_int_t)counts->accounts_changed,
+                                      "grants_new", (json_int_t)counts->grants_new,
+                                      "grants_removed", (json_int_t)counts->grants_removed);
             rc = cat_audit(db, &who, "directory_sync.done", "directory_sync", idt,
                            hidden(src, "_organisation_id"), NULL, after);
             json_decref(after);
@@ -1150,8 +1153,8 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
     if (rc)
         goto out;
     /* The directory is read with no transaction open: a slow directory holds no lock. */
-    int read_rc = sync_read(db, src, &users, &groups, &map_rows, &maps, &nmaps, &people, error,
-                            errlen);
+    int read_rc =
+        sync_read(db, src, &users, &groups, &map_rows, &maps, &nmaps, &people, error, errlen);
     if (!read_rc)
         read_rc = dir_rows_build(users, groups, maps, nmaps, people, &rows, &nrows);
     if (!read_rc)

@@ -35,14 +35,14 @@ struct db;
 
 /* What Värn reads from each user entry: attribute names (empty: not read). */
 struct dir_attrs {
-    char username[DIR_ATTR_MAX];     /* required: the account's username, e.g. sAMAccountName */
-    char person[DIR_ATTR_MAX];       /* the attribute that names the person, e.g. employeeID */
-    char person_match[16];           /* user_id (default) or email: what person matches */
-    char disabled[DIR_ATTR_MAX];     /* userAccountControl (bit 0x2) or a boolean attribute */
-    char last_login[DIR_ATTR_MAX];   /* lastLogonTimestamp (FILETIME) or a generalizedTime */
-    char member_of[DIR_ATTR_MAX];    /* memberOf; empty: groups' member values only */
-    char mfa[DIR_ATTR_MAX];          /* a boolean attribute: MFA enrolled */
-    bool start_tls;                  /* StartTLS on an ldap:// URI */
+    char username[DIR_ATTR_MAX];   /* required: the account's username, e.g. sAMAccountName */
+    char person[DIR_ATTR_MAX];     /* the attribute that names the person, e.g. employeeID */
+    char person_match[16];         /* user_id (default) or email: what person matches */
+    char disabled[DIR_ATTR_MAX];   /* userAccountControl (bit 0x2) or a boolean attribute */
+    char last_login[DIR_ATTR_MAX]; /* lastLogonTimestamp (FILETIME) or a generalizedTime */
+    char member_of[DIR_ATTR_MAX];  /* memberOf; empty: groups' member values only */
+    char mfa[DIR_ATTR_MAX];        /* a boolean attribute: MFA enrolled */
+    bool start_tls;                /* StartTLS on an ldap:// URI */
 };
 
 /* Check and read the attributes object; 0, or ERR_REJECTED with p naming the member. */
@@ -104,8 +104,8 @@ int dir_source_create(struct db *db, const struct org_actor *who, json_t *body, 
 int dir_source_update(struct db *db, const struct org_actor *who, const char *id, json_t *body,
                       json_t **out, struct json_problem *p);
 /* Replace the group map; body {groups: [...]}. */
-int dir_source_groups_put(struct db *db, const struct org_actor *who, const char *id,
-                          json_t *body, json_t **out, struct json_problem *p);
+int dir_source_groups_put(struct db *db, const struct org_actor *who, const char *id, json_t *body,
+                          json_t **out, struct json_problem *p);
 int dir_source_get(struct db *db, const struct org_actor *who, const char *id, json_t **out);
 int dir_source_list(struct db *db, const struct org_actor *who, const char *limit,
                     const char *cursor, json_t **out, struct json_problem *p);

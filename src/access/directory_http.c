@@ -8,23 +8,42 @@
 #include "org/org_http.h"
 
 #define SOURCE_FIELDS(req)                                                                         \
-    {"name", FIELD_STRING, (req) | FIELD_ONE_LINE, 1, DIR_NAME_MAX, "Name, unique within the "    \
-                                                                    "organisation"},               \
-        {"uri", FIELD_STRING, (req) | FIELD_ONE_LINE, 8, DIR_URI_MAX,                              \
-         "ldap://host:port or ldaps://host:port"},                                                 \
-        {"bind_dn", FIELD_STRING, FIELD_NULLABLE | FIELD_ONE_LINE, 1, DIR_DN_MAX,                  \
-         "DN to bind as (null: anonymous)"},                                                       \
-        {"bind_password_env", FIELD_STRING, FIELD_NULLABLE | FIELD_ONE_LINE, 1, DIR_ENV_MAX - 1,   \
+    {"name",                                                                                       \
+     FIELD_STRING,                                                                                 \
+     (req) | FIELD_ONE_LINE,                                                                       \
+     1,                                                                                            \
+     DIR_NAME_MAX,                                                                                 \
+     "Name, unique within the "                                                                    \
+     "organisation"},                                                                              \
+        {"uri", FIELD_STRING, (req) | FIELD_ONE_LINE,                                              \
+         8,     DIR_URI_MAX,  "ldap://host:port or ldaps://host:port"},                            \
+        {"bind_dn", FIELD_STRING, FIELD_NULLABLE | FIELD_ONE_LINE,                                 \
+         1,         DIR_DN_MAX,   "DN to bind as (null: anonymous)"},                              \
+        {"bind_password_env",                                                                      \
+         FIELD_STRING,                                                                             \
+         FIELD_NULLABLE | FIELD_ONE_LINE,                                                          \
+         1,                                                                                        \
+         DIR_ENV_MAX - 1,                                                                          \
          "Name of the environment variable of varn serve holding the bind password"},              \
         {"base_dn", FIELD_STRING, (req) | FIELD_ONE_LINE, 1, DIR_DN_MAX, "Where to search"},       \
-        {"user_filter", FIELD_STRING, (req) | FIELD_ONE_LINE, 3, DIR_FILTER_MAX,                   \
-         "LDAP filter of the users"},                                                              \
-        {"group_filter", FIELD_STRING, (req) | FIELD_ONE_LINE, 3, DIR_FILTER_MAX,                  \
-         "LDAP filter of the groups"},                                                             \
-        {"attributes", FIELD_OBJECT, (req), 0, 0,                                                  \
-         "Värn's fields to directory attributes: username, person, person_match (user_id or "      \
+        {"user_filter",          FIELD_STRING,                                                     \
+         (req) | FIELD_ONE_LINE, 3,                                                                \
+         DIR_FILTER_MAX,         "LDAP filter of the users"},                                      \
+        {"group_filter",         FIELD_STRING,                                                     \
+         (req) | FIELD_ONE_LINE, 3,                                                                \
+         DIR_FILTER_MAX,         "LDAP filter of the groups"},                                     \
+        {"attributes",                                                                             \
+         FIELD_OBJECT,                                                                             \
+         (req),                                                                                    \
+         0,                                                                                        \
+         0,                                                                                        \
+         "Värn's fields to directory attributes: username, person, person_match (user_id or "     \
          "email), disabled, last_login, member_of, mfa, start_tls"},                               \
-        {"sync_interval", FIELD_STRING, FIELD_NULLABLE, 2, DIR_INTERVAL_MAX - 1,                   \
+        {"sync_interval",                                                                          \
+         FIELD_STRING,                                                                             \
+         FIELD_NULLABLE,                                                                           \
+         2,                                                                                        \
+         DIR_INTERVAL_MAX - 1,                                                                     \
          "ISO 8601 duration between scheduled syncs, e.g. PT6H (null: by hand only)"},             \
     {                                                                                              \
         "groups", FIELD_ARRAY, 0, 0, DIR_GROUPS_MAX,                                               \
@@ -69,8 +88,7 @@ int h_dir_source_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = req_db(req, &db);
     if (!rc)
-        rc = dir_source_list(db, &who, req_query(req, "limit"), req_query(req, "cursor"), &out,
-                             &p);
+        rc = dir_source_list(db, &who, req_query(req, "limit"), req_query(req, "cursor"), &out, &p);
     return answer(req, resp, rc, 200, out, &p);
 }
 

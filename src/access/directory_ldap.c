@@ -47,7 +47,8 @@ static int ldap_problem(int lrc, const struct dir_conn *c, const char *what, cha
     case LDAP_INSUFFICIENT_ACCESS:
     case LDAP_STRONG_AUTH_REQUIRED:
     case LDAP_CONFIDENTIALITY_REQUIRED:
-        str_format(msg, msglen, "katalogen vägrade %s: kontot saknar behörighet eller servern "
+        str_format(msg, msglen,
+                   "katalogen vägrade %s: kontot saknar behörighet eller servern "
                    "kräver krypterad förbindelse (LDAP %d: %s)",
                    what, lrc, ldap_err2string(lrc));
         break;
@@ -68,8 +69,10 @@ struct reader {
 
 static int too_many(struct reader *r, const char *what, long max)
 {
-    str_format(r->msg, r->msglen, "katalogen gav fler än %ld %s; dela upp källan med ett snävare "
-               "filter", max, what);
+    str_format(r->msg, r->msglen,
+               "katalogen gav fler än %ld %s; dela upp källan med ett snävare "
+               "filter",
+               max, what);
     return ERR_TOOBIG;
 }
 
@@ -192,8 +195,7 @@ static int group_entry(struct reader *r, LDAPMessage *e)
 typedef int (*entry_fn)(struct reader *r, LDAPMessage *e);
 
 /* A paged subtree search of base_dn; each entry to fn. */
-static int search(struct reader *r, const char *filter, char **attrs, const char *what,
-                  entry_fn fn)
+static int search(struct reader *r, const char *filter, char **attrs, const char *what, entry_fn fn)
 {
     struct berval cookie = {0, NULL};
     int rc = 0;
@@ -216,20 +218,19 @@ static int search(struct reader *r, const char *filter, char **attrs, const char
             ldap_msgfree(res);
             return ldap_problem(lrc, r->c, what, r->msg, r->msglen);
         }
-        for (LDAPMessage *e = ldap_first_entry(r->ld, res); e && !rc;
-             e = ldap_next_entry(r->ld, e))
+        for (LDAPMessage *e = ldap_first_entry(r->ld, res); e && !rc; e = ldap_next_entry(r->ld, e))
             rc = fn(r, e);
         int err = LDAP_SUCCESS;
-        if (!rc && ldap_parse_result(r->ld, res, &err, NULL, NULL, NULL, &rctrls, 0) !=
-                       LDAP_SUCCESS)
+        if (!rc &&
+            ldap_parse_result(r->ld, res, &err, NULL, NULL, NULL, &rctrls, 0) != LDAP_SUCCESS)
             err = LDAP_DECODING_ERROR;
         if (!rc && err != LDAP_SUCCESS)
             rc = ldap_problem(err, r->c, what, r->msg, r->msglen);
         LDAPControl *pr =
             rctrls ? ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL) : NULL;
         ber_int_t count = 0;
-        if (!rc && pr && ldap_parse_pageresponse_control(r->ld, pr, &count, &cookie) !=
-                             LDAP_SUCCESS)
+        if (!rc && pr &&
+            ldap_parse_pageresponse_control(r->ld, pr, &count, &cookie) != LDAP_SUCCESS)
             rc = ldap_problem(LDAP_DECODING_ERROR, r->c, what, r->msg, r->msglen);
         ldap_controls_free(rctrls);
         ldap_msgfree(res);
@@ -296,8 +297,8 @@ int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, cha
     char copies[6][DIR_ATTR_MAX], member[] = "member";
     char *uattrs[7], *gattrs[] = {member, NULL};
     int n = 0;
-    const char *names[] = {a->username, a->person, a->disabled, a->last_login, a->member_of,
-                           a->mfa};
+    const char *names[] = {a->username,   a->person,    a->disabled,
+                           a->last_login, a->member_of, a->mfa};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i][0] && str_copy(copies[n], DIR_ATTR_MAX, names[i]) == 0) {
             uattrs[n] = copies[n];

@@ -62,12 +62,12 @@ static const char SQL_ENTITLEMENT_INSERT[] =
     " UNION SELECT o.id FROM organisation o JOIN below b ON o.parent_id = b.id) "
 static const char SQL_PEOPLE_BY_USER_ID[] =
     ORG_BELOW "SELECT user_id, id FROM person WHERE organisation_id IN (SELECT id FROM below)";
-static const char SQL_PEOPLE_BY_EMAIL[] = ORG_BELOW
-    "SELECT lower(email), id FROM person WHERE organisation_id IN (SELECT id FROM below)"
-    " ORDER BY id DESC";
+static const char SQL_PEOPLE_BY_EMAIL[] =
+    ORG_BELOW "SELECT lower(email), id FROM person WHERE organisation_id IN (SELECT id FROM below)"
+              " ORDER BY id DESC";
 
 #define SYNC_SELECT                                                                                \
-    "SELECT id AS \"#id\", source_id AS _source_id, status, requested_by, started_at,"            \
+    "SELECT id AS \"#id\", source_id AS _source_id, status, requested_by, started_at,"             \
     " finished_at, error, accounts_new AS \"#accounts_new\","                                      \
     " accounts_removed AS \"#accounts_removed\", accounts_changed AS \"#accounts_changed\","       \
     " grants_new AS \"#grants_new\", grants_removed AS \"#grants_removed\" FROM directory_sync"
@@ -273,8 +273,8 @@ int dir_sql_group_add(struct db *db, int64_t source_id, const char *group_dn,
     return db_finish(st, rc);
 }
 
-int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *name,
-                               const char *at, int64_t *id)
+int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *name, const char *at,
+                               int64_t *id)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_ENTITLEMENT_FIND, &st);
@@ -379,8 +379,8 @@ int dir_sql_sync_claim(struct db *db, int64_t id, const char *at, bool *claimed)
     return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
-int dir_sql_sync_done(struct db *db, int64_t id, const char *at, long an, long ar, long ac,
-                      long gn, long gr)
+int dir_sql_sync_done(struct db *db, int64_t id, const char *at, long an, long ar, long ac, long gn,
+                      long gr)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_SYNC_DONE, &st);
@@ -428,8 +428,7 @@ int dir_sql_sync_recover(struct db *db, const char *at, const char *error)
     return db_finish(st, rc);
 }
 
-int dir_sql_sync_list(struct db *db, int64_t source_id, int64_t before_id, int limit,
-                      json_t *items)
+int dir_sql_sync_list(struct db *db, int64_t source_id, int64_t before_id, int limit, json_t *items)
 {
     struct db_stmt *st;
     int rc = db_prepare(db, SQL_SYNC_LIST, &st);

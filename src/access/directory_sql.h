@@ -44,8 +44,8 @@ int dir_sql_groups_clear(struct db *db, int64_t source_id);
 int dir_sql_group_add(struct db *db, int64_t source_id, const char *group_dn,
                       int64_t entitlement_id);
 /* The entitlement of system_id named name, made (not privileged) when missing. */
-int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *name,
-                               const char *at, int64_t *id);
+int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *name, const char *at,
+                               int64_t *id);
 
 /* People of organisation org_id and those below it: {key: id}, key the user id (by_email
  * false) or the e-mail address in lower case. */
@@ -60,8 +60,8 @@ int dir_sql_sync_by_id(struct db *db, int64_t id, json_t **out);
 int dir_sql_sync_active(struct db *db, int64_t source_id, int64_t *id);
 /* queued -> running; *claimed false when it was not queued. */
 int dir_sql_sync_claim(struct db *db, int64_t id, const char *at, bool *claimed);
-int dir_sql_sync_done(struct db *db, int64_t id, const char *at, long an, long ar, long ac,
-                      long gn, long gr);
+int dir_sql_sync_done(struct db *db, int64_t id, const char *at, long an, long ar, long ac, long gn,
+                      long gr);
 int dir_sql_sync_failed(struct db *db, int64_t id, const char *at, const char *error);
 int dir_sql_sync_next(struct db *db, int64_t *id);
 int dir_sql_sync_recover(struct db *db, const char *at, const char *error);

@@ -52,10 +52,9 @@ static int list(struct app *app)
                json_string_value(json_object_get(s, "organisation")),
                json_string_value(json_object_get(s, "name")),
                json_string_value(json_object_get(s, "uri")),
-               last ? json_string_value(json_object_get(last, "status")) ? json_string_value(
-                                                                               json_object_get(
-                                                                                   last, "status"))
-                                                                         : "-"
+               last ? json_string_value(json_object_get(last, "status"))
+                          ? json_string_value(json_object_get(last, "status"))
+                          : "-"
                     : "-",
                json_is_object(last) ? json_string_value(json_object_get(last, "started_at")) : "");
     }
@@ -86,7 +85,8 @@ static int source_of(struct db *db, const char *key, const char *org, int64_t *i
     if (count == 0)
         return cli_fail("no directory source '%s'%s%s", key, org ? " in " : "", org ? org : "");
     if (count > 1)
-        return cli_usage_error("directory", "%zu organisations have a source named '%s'; "
+        return cli_usage_error("directory",
+                               "%zu organisations have a source named '%s'; "
                                "name one with --org CODE",
                                count, key);
     return CLI_OK;
