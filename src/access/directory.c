@@ -1042,8 +1042,8 @@ static int sync_read(struct db *db, json_t *src, json_t **users, json_t **groups
     *people = json_object();
     bool by_email = strcmp(attrs.person_match, "email") == 0;
     rc = dir_sql_people(db, hidden(src, "_organisation_id"), by_email, *people);
-    if (!rc && by_email) {
-        /* Match e-mail addresses case-blind: the directory's values in lower case too. */
+    if (!rc) {
+        /* Match case-blind: user ids are lower case, and e-mail addresses are compared so. */
         json_t *u;
         json_array_foreach(*users, i, u)
         {

@@ -61,10 +61,11 @@ static const char SQL_ENTITLEMENT_INSERT[] =
     "WITH RECURSIVE below(id) AS (SELECT CAST(:org AS INTEGER)"                                    \
     " UNION SELECT o.id FROM organisation o JOIN below b ON o.parent_id = b.id) "
 static const char SQL_PEOPLE_BY_USER_ID[] =
-    ORG_BELOW "SELECT user_id, id FROM person WHERE organisation_id IN (SELECT id FROM below)";
+    ORG_BELOW "SELECT lower(user_id), id FROM person"
+              " WHERE organisation_id IN (SELECT id FROM below) ORDER BY id DESC";
 static const char SQL_PEOPLE_BY_EMAIL[] =
-    ORG_BELOW "SELECT lower(email), id FROM person WHERE organisation_id IN (SELECT id FROM below)"
-              " ORDER BY id DESC";
+    ORG_BELOW "SELECT lower(email), id FROM person"
+              " WHERE organisation_id IN (SELECT id FROM below) ORDER BY id DESC";
 
 #define SYNC_SELECT                                                                                \
     "SELECT id AS \"#id\", source_id AS _source_id, status, requested_by, started_at,"             \
@@ -304,7 +305,7 @@ int dir_sql_people(struct db *db, int64_t org_id, bool by_email, json_t *map)
     if (rc)
         return rc;
     rc = db_bind_int(st, ":org", org_id);
-    /* By e-mail the lowest id is read last, so that it wins when two people share one. */
+    /* The lowest id is read last, so that it wins when two people share a key in lower case. */
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         const char *key = db_col_text(st, 0);
         if (key && json_object_set_new(map, key, json_integer(db_col_int(st, 1))))

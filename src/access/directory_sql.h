@@ -48,7 +48,7 @@ int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *nam
                                int64_t *id);
 
 /* People of organisation org_id and those below it: {key: id}, key the user id (by_email
- * false) or the e-mail address in lower case. */
+ * false) or the e-mail address, in lower case. */
 int dir_sql_people(struct db *db, int64_t org_id, bool by_email, json_t *map);
 
 /* Syncs {#id, _source_id, status, requested_by, started_at, finished_at, error,

@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int open_db(struct app *app, struct db **db)
@@ -92,6 +93,36 @@ static int source_of(struct db *db, const char *key, const char *org, int64_t *i
     return CLI_OK;
 }
 
+/* A running server's worker picked the sync up first: wait for it to finish there. */
+static int await_worker(struct db *db, int64_t sync_id, bool *failed, struct access_changes *c,
+                        char *error, size_t errlen)
+{
+    for (int i = 0; i < 10 * 3600; i++) {
+        json_t *s = NULL;
+        int rc = dir_sql_sync_by_id(db, sync_id, &s);
+        if (rc)
+            return rc;
+        const char *status = json_string_value(json_object_get(s, "status"));
+        bool over = status && (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0);
+        if (over) {
+            *failed = strcmp(status, "failed") == 0;
+            const char *e = json_string_value(json_object_get(s, "error"));
+            str_copy(error, errlen, *failed && e ? e : "");
+            c->accounts_new = (long)json_integer_value(json_object_get(s, "accounts_new"));
+            c->accounts_removed = (long)json_integer_value(json_object_get(s, "accounts_removed"));
+            c->accounts_changed = (long)json_integer_value(json_object_get(s, "accounts_changed"));
+            c->grants_new = (long)json_integer_value(json_object_get(s, "grants_new"));
+            c->grants_removed = (long)json_integer_value(json_object_get(s, "grants_removed"));
+        }
+        json_decref(s);
+        if (over)
+            return 0;
+        struct timespec pause = {0, 100 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    return ERR_BUSY;
+}
+
 static int sync_now(int argc, char **argv, struct app *app)
 {
     const char *key = NULL, *org = NULL;
@@ -133,11 +164,14 @@ static int sync_now(int argc, char **argv, struct app *app)
                         (long long)sync_id);
     }
     bool failed = false;
-    struct access_changes c;
+    struct access_changes c = {0};
     if (!rc)
         rc = dir_sync_run(db, sync_id, &failed, &c, error, sizeof(error));
+    if (rc == ERR_CONFLICT)
+        rc = await_worker(db, sync_id, &failed, &c, error, sizeof(error));
     if (rc) {
-        out = cli_fail("sync %lld: %s", (long long)sync_id, db_errmsg(db));
+        out = cli_fail("sync %lld: %s", (long long)sync_id,
+                       rc == ERR_DB ? db_errmsg(db) : err_str(rc));
     } else if (failed) {
         out = cli_fail("sync %lld failed: %s", (long long)sync_id, error);
     } else {
