@@ -120,8 +120,13 @@ static int text_value(struct reader *r, LDAPMessage *e, const char *attr, json_t
     struct berval **vals = values(r->ld, e, attr);
     json_t *v = json_null();
     buf[0] = '\0';
-    if (vals && vals[0] && value_text(vals[0], buf, size) == 0 && json_string(buf))
-        v = json_string(buf);
+    if (vals && vals[0] && value_text(vals[0], buf, size) == 0) {
+        json_t *s = json_string(buf); /* NULL for a value that is not UTF-8 */
+        if (s) {
+            json_decref(v);
+            v = s;
+        }
+    }
     ldap_value_free_len(vals);
     return json_object_set_new(obj, key, v) ? ERR_NOMEM : 0;
 }

@@ -130,12 +130,6 @@ def all_changes(sid, sync_id, **query):
     raise AssertionError("changes never ended")
 
 
-def needs_apply():
-    """The snapshot apply comes from the access module (access-core)."""
-    r = run_varn("directory", "list", db=srv().db)
-    eq(r.returncode, 0, "varn directory list (%s)" % r.stderr)
-
-
 # ---- sources ----
 
 @test("a source is created with its group map; GET shows it without any password")
@@ -300,7 +294,6 @@ def _():
 
 @test("the first sync makes the accounts and grants of the mapped groups' members")
 def _():
-    needs_apply()
     sid = source()
     b = sync(sid)
     eq(b["status"], "done", "status (%r)" % b.get("error"))
@@ -342,7 +335,6 @@ def _():
 
 @test("after ldapmodify a re-sync reports exactly the member removed, the user disabled and the user added")
 def _():
-    needs_apply()
     sid = source()
     if "first_sync" not in _state:
         raise AssertionError("the first sync did not run")
@@ -386,7 +378,6 @@ def _():
 
 @test("varn directory sync runs in the foreground and prints the counts; list shows the sources")
 def _():
-    needs_apply()
     source()
     r = run_varn("directory", "sync", "AD", "--org", "NORRBY", db=srv().db)
     eq(r.returncode, 0, "exit 0 (%s)" % r.stderr)
@@ -459,6 +450,15 @@ def _():
         eq(p["code"], missing[2]["code"], "like a missing one")
     refused_unchanged("POST", "/api/v1/directory-sources", body("Theirs", "ldap://x"), 422,
                       "unknown_organisation", "organisation", tok=ost)
+
+
+@test("the server stops cleanly, its sync worker with it, and slapd stops")
+def _():
+    t = time.monotonic()
+    eq(srv().stop(), 0, "exit code")
+    check(time.monotonic() - t < 5 * SLOW, "stopped at once")
+    if "slapd" in _state:
+        _state.pop("slapd").close()
 
 
 if __name__ == "__main__":
