@@ -37,7 +37,8 @@ const struct command cli_commands[] = {
      "Creating and revoking are recorded in the audit log.\n"},
     {"import", cmd_import,
      "varn import organisations|people|systems|components|information|risks FILE\n"
-     "       varn import sbom FILE --system EXTERNAL_ID",
+     "       varn import sbom FILE --system EXTERNAL_ID\n"
+     "       varn import accounts|grants FILE [--system EXTERNAL_ID]",
      "add or update organisations, people, systems, components, information or risks from a "
      "CSV file",
      "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
@@ -56,7 +57,12 @@ const struct command cli_commands[] = {
      "  risks          external_id,assessment_title,organisation,assessed_on,title,threat,\n"
      "                 vulnerability,systems,inherent_likelihood,inherent_consequence,\n"
      "                 residual_likelihood,residual_consequence,treatment,owner[,information]\n"
+     "  accounts       system,username,user_id,shared,privileged,mfa_enrolled,last_login,status\n"
+     "  grants         the accounts columns and entitlement,granted_at (a row per grant)\n"
      "\n"
+     "accounts and grants are the whole truth for the systems they name (--system: the one\n"
+     "system of a file without a system column): accounts missing become removed, grants\n"
+     "missing are revoked; it prints what was new, removed and changed.\n"
      "sbom reads a CycloneDX JSON SBOM into the software components of the system.\n"
      "Systems, information and risks are updated by external_id, components by system, kind\n"
      "and name; information and risks name systems as external ids separated by '|'; a\n"
