@@ -308,8 +308,7 @@ int dir_sql_people(struct db *db, int64_t org_id, bool by_email, json_t *map)
     /* The lowest id is read last, so that it wins when two people share a key in lower case. */
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         const char *key = db_col_text(st, 0);
-        if (key && json_object_set_new(map, key, json_integer(db_col_int(st, 1))))
-            rc = ERR_NOMEM;
+        rc = key && json_object_set_new(map, key, json_integer(db_col_int(st, 1))) ? ERR_NOMEM : 0;
     }
     db_finalize(st);
     return rc == DB_DONE ? 0 : rc;
