@@ -31,11 +31,16 @@ static int ldap_problem(int lrc, const struct dir_conn *c, const char *what, cha
                    c->timeout, what);
         break;
     case LDAP_SIZELIMIT_EXCEEDED:
+        str_format(msg, msglen,
+                   "katalogen gav inte alla poster (%s): dess storleksgräns nåddes och den "
+                   "sidindelade sökningen gick inte igenom (LDAP %d)",
+                   what, lrc);
+        break;
     case LDAP_ADMINLIMIT_EXCEEDED:
         str_format(msg, msglen,
-                   "katalogen gav inte alla poster (%s): dess storleksgräns nåddes och den stöder "
-                   "inte sidindelade sökningar för detta konto (LDAP %d)",
-                   what, lrc);
+                   "katalogen tillåter inte sidor om %d poster för detta konto (%s); höj dess "
+                   "gräns för sidindelade sökningar (i AD: MaxPageSize) (LDAP %d)",
+                   DIR_PAGE_SIZE, what, lrc);
         break;
     case LDAP_NO_SUCH_OBJECT:
         str_format(msg, msglen, "bas-DN %s finns inte i katalogen (LDAP %d)", c->base_dn, lrc);

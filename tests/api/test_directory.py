@@ -283,6 +283,12 @@ def _():
         silent.close()
 
 
+@test("a directory that refuses pages as large as Värn asks for fails the sync naming its limit")
+def _():
+    failed_sync("Small pages", None, "tillåter inte sidor om 500 poster",
+                bind_dn="cn=svc-small,ou=Users," + BASE)
+
+
 @test("a bind password missing from the environment fails the sync naming the variable")
 def _():
     b = failed_sync("No password", None, "miljövariabeln VARN_TEST_NO_SUCH_VARIABLE",
@@ -292,10 +298,11 @@ def _():
 
 # ---- syncs that work ----
 
-@test("the first sync makes the accounts and grants of the mapped groups' members")
+@test("the first sync makes the accounts and grants of the mapped groups' members, page by page")
 def _():
     sid = source()
     b = sync(sid)
+    # slapd gives this account 4 entries unpaged: 11 users arrive only through paging.
     eq(b["status"], "done", "status (%r)" % b.get("error"))
     eq(b["error"], None, "no error")
     # Ekonomi-Lasare: anna..fredrik (6), Ekonomi-Admin: anna, bo; HR-Anvandare: eva..ida (5).
