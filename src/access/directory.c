@@ -6,6 +6,7 @@
 #include "catalog/cat_common.h"
 #include "catalog/catalog_sql.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "db/db.h"
 #include "engine/rule.h"
@@ -976,6 +977,9 @@ static int directory_timeout(void)
     int64_t n;
     if (s && *s && str_to_int64(s, 1, 600, &n) == 0)
         return (int)n;
+    if (s && *s)
+        log_msg("warn", "VARN_DIRECTORY_TIMEOUT '%s' is not 1 to 600 seconds: using %d", s,
+                DIR_TIMEOUT);
     return DIR_TIMEOUT;
 }
 
@@ -1150,8 +1154,13 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
         rc = dir_sql_source_by_id(db, hidden(sync, "_source_id"), &src);
     if (!rc && member(sync, "requested_by"))
         str_copy(actor, sizeof(actor), member(sync, "requested_by"));
-    if (rc)
+    if (rc) {
+        /* Claimed but unreadable: end it as failed rather than leave it running. */
+        str_format(error, errlen, "synkroniseringen kunde inte läsas: %s", err_str(rc));
+        *failed = true;
+        rc = record_failure(db, sync_id, src, actor, error);
         goto out;
+    }
     /* The directory is read with no transaction open: a slow directory holds no lock. */
     int read_rc =
         sync_read(db, src, &users, &groups, &map_rows, &maps, &nmaps, &people, error, errlen);

@@ -47,17 +47,15 @@ static int list(struct app *app)
     printf("%-6s %-12s %-30s %-40s %s\n", "ID", "ORG", "NAME", "URI", "LAST SYNC");
     json_array_foreach(json_object_get(out, "items"), i, s)
     {
-        json_t *last = json_object_get(s, "last_sync");
+        json_t *last = json_object_get(s, "last_sync"); /* null before the first sync */
+        const char *status = json_string_value(json_object_get(last, "status"));
+        const char *when = json_string_value(json_object_get(last, "started_at"));
         printf("%-6lld %-12s %-30s %-40s %s %s\n",
                (long long)json_integer_value(json_object_get(s, "id")),
                json_string_value(json_object_get(s, "organisation")),
                json_string_value(json_object_get(s, "name")),
-               json_string_value(json_object_get(s, "uri")),
-               last ? json_string_value(json_object_get(last, "status"))
-                          ? json_string_value(json_object_get(last, "status"))
-                          : "-"
-                    : "-",
-               json_is_object(last) ? json_string_value(json_object_get(last, "started_at")) : "");
+               json_string_value(json_object_get(s, "uri")), status ? status : "-",
+               when ? when : "");
     }
     json_decref(out);
     db_close(db);
