@@ -89,11 +89,11 @@ class Slapd:
             self.ldapmodify(f.read(), add=True)
         return self
 
-    def ldapmodify(self, ldif, add=False):
+    def ldapmodify(self, ldif, add=False, timeout=30):
         args = ["ldapmodify", "-x", "-H", self.uri, "-D", ADMIN_DN, "-w", ADMIN_PASSWORD]
         if add:
             args.append("-a")
-        r = subprocess.run(args, input=ldif.encode(), capture_output=True, timeout=30)
+        r = subprocess.run(args, input=ldif.encode(), capture_output=True, timeout=timeout)
         if r.returncode != 0:
             raise RuntimeError("ldapmodify failed: %s %s" % (r.stdout.decode(), r.stderr.decode()))
 
