@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define CURSOR_MAX      64
 #define ENTITLEMENT_MAX 200
@@ -1127,9 +1128,17 @@ static int apply_rows(struct db *db, int64_t sync_id, json_t *src, const char *a
     return rc;
 }
 
-int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_changes *counts,
-                 char *error, size_t errlen)
+static int64_t monotonic_ms(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_changes *counts,
+                 struct dir_sync_stats *stats, char *error, size_t errlen)
+{
+    struct dir_sync_stats st = {0};
     char at[CLOCK_ISO_LEN], actor[128] = "directory";
     json_t *sync = NULL, *src = NULL, *users = NULL, *groups = NULL, *map_rows = NULL;
     json_t *people = NULL;
@@ -1162,12 +1171,19 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
         goto out;
     }
     /* The directory is read with no transaction open: a slow directory holds no lock. */
+    int64_t t0 = monotonic_ms();
     int read_rc =
         sync_read(db, src, &users, &groups, &map_rows, &maps, &nmaps, &people, error, errlen);
+    int64_t t1 = monotonic_ms();
     if (!read_rc)
         read_rc = dir_rows_build(users, groups, maps, nmaps, people, &rows, &nrows);
     if (!read_rc)
         read_rc = apply_rows(db, sync_id, src, actor, maps, nmaps, rows, nrows, counts);
+    st = (struct dir_sync_stats){.users = json_array_size(users),
+                                 .groups = json_object_size(groups),
+                                 .rows = nrows,
+                                 .read_ms = t1 - t0,
+                                 .apply_ms = monotonic_ms() - t1};
     if (read_rc) {
         if (!error[0])
             str_format(error, errlen, "synkroniseringen kunde inte sparas: %s",
@@ -1177,6 +1193,8 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
         rc = record_failure(db, sync_id, src, actor, error);
     }
 out:
+    if (stats)
+        *stats = st;
     free(rows);
     free(maps);
     json_decref(people);

@@ -127,10 +127,16 @@ int dir_sync_get(struct db *db, const struct org_actor *who, const char *id, con
 /* Queue a sync of source_id requested by actor into *sync_id (ERR_CONFLICT when one is
  * queued or running). */
 int dir_sync_queue(struct db *db, int64_t source_id, const char *actor, int64_t *sync_id);
+/* What a sync read and how long it took, for the log. */
+struct dir_sync_stats {
+    size_t users, groups, rows;
+    int64_t read_ms, apply_ms; /* reading the directory; mapping and applying */
+};
 /* Run queued sync sync_id to its end: running, then done with its counts or failed with its
- * error. Returns 0 when it ran (done or failed: see *failed), else a database error. */
+ * error. Returns 0 when it ran (done or failed: see *failed), else a database error. stats
+ * may be NULL. */
 int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_changes *counts,
-                 char *error, size_t errlen);
+                 struct dir_sync_stats *stats, char *error, size_t errlen);
 /* The oldest queued sync, or 0. */
 int dir_sync_next(struct db *db, int64_t *sync_id);
 /* Queue a sync of every source whose next_sync_at has passed, and move it on by its

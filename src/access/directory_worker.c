@@ -51,11 +51,12 @@ static void drain(struct dir_worker *w)
         int64_t id = 0;
         bool failed;
         struct access_changes counts;
+        struct dir_sync_stats st;
         char error[DIR_ERROR_MAX];
         int rc = dir_sync_next(w->db, &id);
         if (rc || !id)
             return;
-        rc = dir_sync_run(w->db, id, &failed, &counts, error, sizeof(error));
+        rc = dir_sync_run(w->db, id, &failed, &counts, &st, error, sizeof(error));
         if (rc == ERR_CONFLICT)
             continue;
         if (rc) {
@@ -66,9 +67,11 @@ static void drain(struct dir_worker *w)
             log_msg("warn", "directory sync %lld failed: %s", (long long)id, error);
         else
             log_msg("info",
-                    "directory sync %lld done: %ld accounts new, %ld removed, %ld changed; "
+                    "directory sync %lld done: %zu users and %zu groups read in %lld ms, %zu "
+                    "rows applied in %lld ms; %ld accounts new, %ld removed, %ld changed; "
                     "%ld grants new, %ld removed",
-                    (long long)id, counts.accounts_new, counts.accounts_removed,
+                    (long long)id, st.users, st.groups, (long long)st.read_ms, st.rows,
+                    (long long)st.apply_ms, counts.accounts_new, counts.accounts_removed,
                     counts.accounts_changed, counts.grants_new, counts.grants_removed);
     }
 }

@@ -124,8 +124,14 @@ static int await_worker(struct db *db, int64_t sync_id, bool *failed, struct acc
 static int sync_now(int argc, char **argv, struct app *app)
 {
     const char *key = NULL, *org = NULL;
+    bool verbose = false;
     for (int i = 2; i < argc;) {
         const char *value;
+        if (strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+            i++;
+            continue;
+        }
         if (cli_option(argc, argv, &i, "--org", &value)) {
             if (!value)
                 return cli_usage_error("directory", "--org needs an organisation code");
@@ -163,8 +169,9 @@ static int sync_now(int argc, char **argv, struct app *app)
     }
     bool failed = false;
     struct access_changes c = {0};
+    struct dir_sync_stats st = {0};
     if (!rc)
-        rc = dir_sync_run(db, sync_id, &failed, &c, error, sizeof(error));
+        rc = dir_sync_run(db, sync_id, &failed, &c, &st, error, sizeof(error));
     if (rc == ERR_CONFLICT)
         rc = await_worker(db, sync_id, &failed, &c, error, sizeof(error));
     if (rc) {
@@ -177,6 +184,9 @@ static int sync_now(int argc, char **argv, struct app *app)
                "removed\n",
                (long long)sync_id, c.accounts_new, c.accounts_removed, c.accounts_changed,
                c.grants_new, c.grants_removed);
+        if (verbose)
+            printf("read %zu users and %zu groups in %lld ms; applied %zu rows in %lld ms\n",
+                   st.users, st.groups, (long long)st.read_ms, st.rows, (long long)st.apply_ms);
         out = CLI_OK;
     }
     db_close(db);

@@ -158,7 +158,7 @@ const struct command cli_commands[] = {
      "                  region is created first when it is not there)\n"},
     /* Directory (LDAP / AD) import. */
     {"directory", cmd_directory,
-     "varn directory sync NAME|ID [--org CODE]\n"
+     "varn directory sync NAME|ID [--org CODE] [--verbose]\n"
      "       varn directory list",
      "run a directory (LDAP / AD) sync now, or list the directory sources",
      "sync: reads the directory source NAME (of organisation CODE when several share the\n"
@@ -168,6 +168,8 @@ const struct command cli_commands[] = {
      "and exits 0, or prints the sync's error (in Swedish) and exits 1; a failed sync\n"
      "changes nothing. The bind password is read from the environment variable the source\n"
      "names. VARN_DIRECTORY_TIMEOUT bounds each LDAP operation (seconds, default 30).\n"
+     "--verbose also prints how many users and groups were read and how long reading the\n"
+     "directory and applying took.\n"
      "list: every source with its organisation, URI and last sync.\n"
      "See docs/access.md.\n"},
 };

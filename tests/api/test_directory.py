@@ -386,10 +386,11 @@ def _():
 @test("varn directory sync runs in the foreground and prints the counts; list shows the sources")
 def _():
     source()
-    r = run_varn("directory", "sync", "AD", "--org", "NORRBY", db=srv().db)
+    r = run_varn("directory", "sync", "AD", "--org", "NORRBY", "--verbose", db=srv().db)
     eq(r.returncode, 0, "exit 0 (%s)" % r.stderr)
     contains(r.stdout, "done: accounts 0 new, 0 removed, 0 changed; grants 0 new, 0 removed",
              "counts")
+    contains(r.stdout, "read 11 users and 3 groups in ", "--verbose: what was read")
     r = run_varn("directory", "list", db=srv().db)
     eq(r.returncode, 0, "list")
     contains(r.stdout, "AD", "the source")
