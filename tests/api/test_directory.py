@@ -404,6 +404,26 @@ def _():
     contains(r.stderr, "no directory source", "says so")
 
 
+@test("after good syncs, a wrong password or a server gone fails the sync and removes nothing")
+def _():
+    sid = source()
+    check(len(access_tables()) > 20, "accounts and grants from the syncs before")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        gone = "ldap://127.0.0.1:%d" % s.getsockname()[1]
+    for change, expect in (({"bind_password_env": WRONG_ENV}, "fel användare eller lösenord"),
+                           ({"uri": gone}, "kan inte nå katalogservern")):
+        ok("PATCH", "/api/v1/directory-sources/%d" % sid, change)
+        before = access_tables()
+        b = sync(sid)
+        eq(b["status"], "failed", "status")
+        contains(b["error"], expect, "error")
+        eq(access_tables(), before, "every account and grant as it was")
+        ok("PATCH", "/api/v1/directory-sources/%d" % sid,
+           {"bind_password_env": PASSWORD_ENV, "uri": slapd().uri})
+    eq(sync(sid)["status"], "done", "a good sync again")
+
+
 @test("a scheduled source is synced by the worker when next_sync_at has passed")
 def _():
     sid = source("Scheduled", None, sync_interval="PT6H")
