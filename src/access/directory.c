@@ -370,6 +370,24 @@ static bool has_string(json_t *arr, const char *s)
     return false;
 }
 
+long dir_missing_group(json_t *users, json_t *groups, const struct dir_map *maps, size_t nmaps)
+{
+    for (size_t m = 0; m < nmaps; m++) {
+        bool known = json_object_get(groups, maps[m].group_dn) != NULL;
+        size_t i;
+        json_t *u;
+        json_array_foreach(users, i, u)
+        {
+            if (known)
+                break;
+            known = has_string(json_object_get(u, "member_of"), maps[m].group_dn);
+        }
+        if (!known)
+            return (long)m;
+    }
+    return -1;
+}
+
 int dir_rows_build(json_t *users, json_t *groups, const struct dir_map *maps, size_t nmaps,
                    json_t *person_ids, struct access_row **rows, size_t *nrows)
 {
@@ -1175,6 +1193,14 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
     int read_rc =
         sync_read(db, src, &users, &groups, &map_rows, &maps, &nmaps, &people, error, errlen);
     int64_t t1 = monotonic_ms();
+    long missing = read_rc ? -1 : dir_missing_group(users, groups, maps, nmaps);
+    if (missing >= 0) {
+        str_format(error, errlen,
+                   "gruppen %s finns inte i katalogen under %s (eller matchas inte av "
+                   "group_filter); rätta eller ta bort den i källans grupper",
+                   maps[missing].group_dn, member(src, "base_dn"));
+        read_rc = ERR_NOTFOUND;
+    }
     if (!read_rc)
         read_rc = dir_rows_build(users, groups, maps, nmaps, people, &rows, &nrows);
     if (!read_rc)

@@ -87,6 +87,11 @@ struct dir_map {
     const char *entitlement;
 };
 
+/* The first mapped group the directory does not know (neither a group group_filter found nor
+ * a memberOf value of any user), or -1. A sync stops there: a mistyped or deleted group must
+ * not revoke every grant it gave. */
+long dir_missing_group(json_t *users, json_t *groups, const struct dir_map *maps, size_t nmaps);
+
 /* The snapshot rows of users: one per (user, mapped group) the user is a member of (by the
  * group's member values or the user's memberOf), duplicates dropped; person_ids maps each
  * user's person value to a person id (an integer; absent: 0). rows borrow strings from users

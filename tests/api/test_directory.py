@@ -404,7 +404,7 @@ def _():
     contains(r.stderr, "no directory source", "says so")
 
 
-@test("after good syncs, a wrong password or a server gone fails the sync and removes nothing")
+@test("after good syncs, a wrong password, a server gone or a group not in the directory fails the sync and removes nothing")
 def _():
     sid = source()
     check(len(access_tables()) > 20, "accounts and grants from the syncs before")
@@ -422,6 +422,19 @@ def _():
         ok("PATCH", "/api/v1/directory-sources/%d" % sid,
            {"bind_password_env": PASSWORD_ENV, "uri": slapd().uri})
     eq(sync(sid)["status"], "done", "a good sync again")
+    # A mapped group the directory does not have (a typo, or deleted there) stops the sync
+    # instead of revoking every grant it gave.
+    typo = group_map()[:2] + [{"group_dn": "cn=HR-Anvandere," + GROUPS, "system": "HR",
+                               "entitlement": "Användare"}]
+    ok("PUT", "/api/v1/directory-sources/%d/groups" % sid, {"groups": typo})
+    before = access_tables()
+    b = sync(sid)
+    eq(b["status"], "failed", "status")
+    contains(b["error"], "gruppen cn=hr-anvandere,ou=groups,dc=norrby,dc=example finns inte",
+             "names the group")
+    eq(access_tables(), before, "nothing revoked")
+    ok("PUT", "/api/v1/directory-sources/%d/groups" % sid, {"groups": group_map()})
+    eq(sync(sid)["status"], "done", "a good sync with the map put right")
 
 
 @test("a scheduled source is synced by the worker when next_sync_at has passed")

@@ -136,6 +136,12 @@ static void test_rows(void **state)
     assert_int_equal(rows[1].person_id, 0);
     assert_null(rows[1].last_login);
     free(rows);
+    assert_int_equal(dir_missing_group(users, groups, maps, 3), -1);
+    struct dir_map typo[] = {{"cn=a,dc=x", 7, "Läsare"}, {"cn=typo,dc=x", 7, "Läsare"}};
+    assert_int_equal(dir_missing_group(users, groups, typo, 2), 1);
+    /* Known by memberOf alone (group_filter did not find it). */
+    json_object_del(groups, "cn=a,dc=x");
+    assert_int_equal(dir_missing_group(users, groups, maps, 3), -1);
     json_decref(users);
     json_decref(groups);
     json_decref(people);
