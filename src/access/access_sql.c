@@ -210,8 +210,8 @@ static const char SQL_ACCOUNT_GRANTS_REVOKE[] =
     " o.code AS organisation, a.username, p.user_id AS person, p.name AS person_name,"             \
     " a.shared AS \"?shared\", a.privileged AS \"?privileged\","                                   \
     " a.mfa_enrolled AS \"?mfa_enrolled\", a.last_login, a.status, a.source,"                      \
-    " a.exception_reason AS _x_reason, a.exception_until AS _x_until,"                             \
-    " ap.user_id AS _x_approved_by, a.exception_approved_at AS _x_approved_at,"                    \
+    " a.exception_reason AS x_reason, a.exception_until AS x_until,"                               \
+    " ap.user_id AS x_approved_by, a.exception_approved_at AS x_approved_at,"                      \
     " (SELECT count(*) FROM access_grant g WHERE g.account_id = a.id"                              \
     "  AND g.revoked_at IS NULL) AS \"#active_grants\","                                           \
     " a.created_at, a.updated_at, a.removed_at, a.organisation_id AS _organisation_id,"            \

@@ -24,6 +24,8 @@ enum cat_list {
     CAT_LIST_FINDINGS,
     CAT_LIST_RISKS,            /* the risk register (risk_register_rows) */
     CAT_LIST_RISK_ASSESSMENTS, /* risk assessments (risk_assessment_rows) */
+    CAT_LIST_ACCOUNTS,         /* accounts in systems (src/access: access_account_rows) */
+    CAT_LIST_GRANTS,           /* grants of entitlements (access_grant_rows) */
 };
 
 /* "json", "csv" or "xlsx" (NULL is json) into *format; ERR_INVALID for another. */

@@ -12,6 +12,7 @@
 #include "classification/requirement_http.h"
 #include "engine/findings_http.h"
 #include "risk/risk_http.h"
+#include "access/access_http.h"
 #include "risk/risk_report.h"
 #include "access/directory_http.h"
 
@@ -118,6 +119,32 @@ const struct route varn_routes[] = {
      "Change an organisation's own rule (the defaults are read-only)"},
     {"DELETE", "/api/v1/requirement-rules/{id}", h_requirement_rule_delete, 0, ACCESS_ROLES, NULL,
      "Delete an organisation's own rule (the defaults are read-only)"},
+    /* Access control (src/access): accounts, entitlements, grants, MFA coverage. */
+    {"GET", "/api/v1/accounts", h_account_list, 0, ACCESS_ROLES, NULL,
+     "Accounts in systems, in reach; filters organisation, system, person, q, shared, "
+     "privileged, mfa, status, unowned; format=csv|xlsx exports every matching row"},
+    {"POST", "/api/v1/accounts", h_account_create, 4 * KiB, ACCESS_ROLES,
+     access_account_create_fields, "Register an account in a system"},
+    {"GET", "/api/v1/accounts/{id}", h_account_get, 0, ACCESS_ROLES, NULL,
+     "One account with its exception and count of active grants"},
+    {"PATCH", "/api/v1/accounts/{id}", h_account_update, 4 * KiB, ACCESS_ROLES,
+     access_account_update_fields, "Change an account; status removed revokes its grants"},
+    {"PUT", "/api/v1/accounts/{id}/exception", h_account_exception, 8 * KiB, ACCESS_ROLES,
+     access_exception_fields, "Approve a shared account's time-limited exception (reason, until)"},
+    {"GET", "/api/v1/systems/{external_id}/entitlements", h_entitlement_list, 0, ACCESS_ROLES, NULL,
+     "The entitlements (roles, groups) of a system with their active grants"},
+    {"POST", "/api/v1/systems/{external_id}/entitlements", h_entitlement_create, 8 * KiB,
+     ACCESS_ROLES, access_entitlement_fields, "Add an entitlement to a system"},
+    {"GET", "/api/v1/grants", h_grant_list, 0, ACCESS_ROLES, NULL,
+     "Grants in reach; filters organisation, system, person, account, entitlement, active; "
+     "format=csv|xlsx exports every matching row"},
+    {"POST", "/api/v1/grants", h_grant_create, 4 * KiB, ACCESS_ROLES, access_grant_create_fields,
+     "Grant an entitlement by hand: to an account, or to a person on a system"},
+    {"GET", "/api/v1/grants/{id}", h_grant_get, 0, ACCESS_ROLES, NULL, "One grant"},
+    {"POST", "/api/v1/grants/{id}/revoke", h_grant_revoke, 8 * KiB, ACCESS_ROLES,
+     access_revoke_fields, "Revoke a grant, with a reason"},
+    {"GET", "/api/v1/access/mfa-coverage", h_mfa_coverage, 0, ACCESS_ROLES, NULL,
+     "MFA coverage of active accounts per organisation and per system (organisation, system)"},
     /* Risk management (src/risk): matrices, assessments, risks, acceptance, measures. */
     {"GET", "/api/v1/organisations/{code}/risk-matrix", h_risk_matrix_get, 0, ACCESS_ROLES, NULL,
      "The risk matrix in force: the organisation's own or the default 4x4"},

@@ -163,6 +163,22 @@ def world():
                      "due": "2026-12-31"})
     must(st, 201, "create the canary measure: %r" % b[:300])
     state["canary_measure"] = str(json.loads(b)["id"])
+    # Access control's canaries: an entitlement of the canary system, the canary person's
+    # account on it and a grant.
+    st, _, b = call("POST", "/api/v1/systems/CANARY-SYS/entitlements", admin,
+                    {"name": CANARY + " role"})
+    must(st, 201, "create the canary entitlement: %r" % b[:300])
+    state["canary_entitlement"] = json.loads(b)["id"]
+    st, _, b = call("POST", "/api/v1/accounts", admin,
+                    {"system": "CANARY-SYS", "username": CANARY + ".acct",
+                     "person": "canary.soderas", "shared": True})
+    must(st, 201, "create the canary account: %r" % b[:300])
+    state["canary_account"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/grants", admin,
+                    {"account": int(state["canary_account"]),
+                     "entitlement": state["canary_entitlement"]})
+    must(st, 201, "create the canary grant: %r" % b[:300])
+    state["canary_grant"] = str(json.loads(b)["id"])
     # The directory import's canaries: a SODERAS source mapping a group to the canary system,
     # and one sync of it, waited for (it fails at once: nothing listens on port 1), so that no
     # background change lands during the checks below.
@@ -206,6 +222,8 @@ def canaries(path=""):
             "/api/v1/requirement-rules/{id}": w["canary_rule"],
             "/api/v1/risk-assessments/{id}": w["canary_assessment"],
             "/api/v1/risks/{id}": w["canary_risk"], "measure_id": w["canary_measure"],
+            "/api/v1/accounts/{id}": w["canary_account"],
+            "/api/v1/grants/{id}": w["canary_grant"],
             "/api/v1/directory-sources/{id}": w["canary_directory"],
             "sync_id": w["canary_sync"]}
 
@@ -219,6 +237,7 @@ MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "/api/v1/requirement-rules/{id}": "987654321",
            "/api/v1/risk-assessments/{id}": "987654321", "/api/v1/risks/{id}": "987654321",
            "measure_id": "987654321",
+           "/api/v1/accounts/{id}": "987654321", "/api/v1/grants/{id}": "987654321",
            "/api/v1/directory-sources/{id}": "987654321", "sync_id": "987654321"}
 
 # A directory source of SODERAS (the canary) or, with organisation NORRBY, of the tests.
@@ -252,6 +271,10 @@ IMPORT_FILES = {
              "systems,inherent_likelihood,inherent_consequence,residual_likelihood,"
              "residual_consequence,treatment,owner\nNEW-RISK,New,{org},2026-01-15,New,,,"
              "{system},1,1,,,,canary.soderas\n",
+    "accounts": "system,username,user_id,shared,privileged,mfa_enrolled,last_login,status\n"
+                "{system},new.acct,,,,,,\n",
+    "grants": "system,username,user_id,shared,privileged,mfa_enrolled,last_login,status,"
+              "entitlement,granted_at\n{system},new.acct,,,,,,,Läsare,\n",
 }
 FOREIGN = {"org": "SODERAS", "system": "CANARY-SYS"}
 MISSING_REFS = {"org": "NOSUCHORG", "system": "NO-SUCH-OBJECT"}
@@ -289,6 +312,12 @@ BODIES = {
     ("POST", "/api/v1/risk-assessments"): {"title": "x", "scope": "system",
                                            "assessed_on": "2026-01-15",
                                            "trigger_kind": "yearly"},
+    ("PATCH", "/api/v1/accounts/{id}"): {"mfa_enrolled": True},
+    ("PUT", "/api/v1/accounts/{id}/exception"): {"reason": "x", "until": "2099-12-31"},
+    ("POST", "/api/v1/systems/{external_id}/entitlements"): {"name": "x"},
+    ("POST", "/api/v1/grants/{id}/revoke"): {"reason": "x"},
+    ("POST", "/api/v1/accounts"): {"system": "AC-NORRBY", "username": "x"},
+    ("POST", "/api/v1/grants"): {"entitlement": 1},
 }
 
 
@@ -422,7 +451,8 @@ def _():
     for method, path, roles in role_routes():
         if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information",
                                            "/api/v1/findings", "/api/v1/risks",
-                                           "/api/v1/risk-assessments"):
+                                           "/api/v1/risk-assessments", "/api/v1/accounts",
+                                           "/api/v1/grants"):
             continue
         for role, tok in w["tokens"].items():
             if role not in roles:
@@ -574,6 +604,43 @@ def _():
             r["detail"] = re.sub(r"SODERAS|NOSUCHORG|CANARY-SYS|NO-SUCH-OBJECT|CANARY-INFO|"
                                  r"NO-SUCH-INFO|canary\.soderas|no\.such\.person|\d+", "REF",
                                  r.get("detail", ""))
+            seen.append((st, r))
+        eq(seen[0], seen[1], "POST %s naming %s: foreign vs missing" % (path, field))
+        eq(seen[0][0], 422, "POST %s naming %s: status" % (path, field))
+        eq(seen[0][1].get("field"), field, "POST %s: the field named" % path)
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("access writes naming SODERAS's systems, people, accounts or entitlements are refused like "
+      "missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    st, _, b = call("POST", "/api/v1/role-assignments", w["admin"],
+                    {"user_id": "norrby.anna", "role": "system_owner", "organisation": "NORRBY"})
+    must(st, 201, "norrby.anna owns systems: %r" % b[:200])
+    st, _, b = call("POST", "/api/v1/systems", w["admin"],
+                    {"external_id": "AC-NORRBY", "name": "Norrby access", "organisation": "NORRBY",
+                     "system_owner": "norrby.anna"})
+    must(st, 201, "a NORRBY system: %r" % b[:200])
+    before = tenant_tables_digest()
+    cases = [("/api/v1/accounts", "system", "CANARY-SYS", "NO-SUCH-OBJECT", {}),
+             ("/api/v1/accounts", "person", "canary.soderas", "no.such.person", {}),
+             ("/api/v1/grants", "account", int(w["canary_account"]), 987654321, {}),
+             ("/api/v1/grants", "system", "CANARY-SYS", "NO-SUCH-OBJECT",
+              {"person": "norrby.anna"}),
+             ("/api/v1/grants", "person", "canary.soderas", "no.such.person",
+              {"system": "AC-NORRBY"})]
+    for path, field, foreign, missing, extra in cases:
+        seen = []
+        for value in (foreign, missing):
+            body = dict(BODIES[("POST", path)], **extra)
+            body[field] = value
+            st, _, resp = call("POST", path, tok, body)
+            r = shape(resp)
+            r["detail"] = re.sub(r"CANARY-SYS|NO-SUCH-OBJECT|canary\.soderas|no\.such\.person|"
+                                 r"\d+", "REF", r.get("detail", ""))
+            check(CANARY not in repr(r), "POST %s leaks a canary: %r" % (path, r))
             seen.append((st, r))
         eq(seen[0], seen[1], "POST %s naming %s: foreign vs missing" % (path, field))
         eq(seen[0][0], 422, "POST %s naming %s: status" % (path, field))
