@@ -569,8 +569,21 @@ static int groups_apply(struct db *db, const struct org_actor *who, int64_t sour
         if (rc == ERR_NOTFOUND)
             return cat_reject(p, 422, "unknown_system", "groups",
                               "groups[%zu].system: systemet %s finns inte", i, cat_shown(sys));
+        bool created = false;
         if (!rc)
-            rc = dir_sql_entitlement_ensure(db, hidden(row, "_id"), ent, at, &ent_id);
+            rc = dir_sql_entitlement_ensure(db, hidden(row, "_id"), ent, at, &ent_id, &created);
+        if (!rc && created) {
+            /* The map names an entitlement the system did not have: it is made, and audited
+             * as one made by hand would be. */
+            char idt[24];
+            json_t *after =
+                json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)ent_id, "system", sys,
+                          "name", ent, "description", "", "privileged", 0);
+            id_text(ent_id, idt);
+            rc = cat_audit(db, who, "entitlement.create", "entitlement", idt,
+                           hidden(row, "_organisation_id"), NULL, after);
+            json_decref(after);
+        }
         json_decref(row);
         if (!rc)
             rc = dir_sql_group_add(db, source_id, norm, ent_id);

@@ -275,9 +275,10 @@ int dir_sql_group_add(struct db *db, int64_t source_id, const char *group_dn,
 }
 
 int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *name, const char *at,
-                               int64_t *id)
+                               int64_t *id, bool *created)
 {
     struct db_stmt *st;
+    *created = false;
     int rc = db_prepare(db, SQL_ENTITLEMENT_FIND, &st);
     if (rc)
         return rc;
@@ -295,7 +296,9 @@ int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *nam
         rc = db_bind_text(st, ":name", name);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
-    return db_finish_int(st, rc, id);
+    rc = db_finish_int(st, rc, id);
+    *created = rc == 0;
+    return rc;
 }
 
 int dir_sql_people(struct db *db, int64_t org_id, bool by_email, json_t *map)

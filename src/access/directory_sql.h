@@ -43,9 +43,9 @@ int dir_sql_groups(struct db *db, int64_t source_id, json_t *items);
 int dir_sql_groups_clear(struct db *db, int64_t source_id);
 int dir_sql_group_add(struct db *db, int64_t source_id, const char *group_dn,
                       int64_t entitlement_id);
-/* The entitlement of system_id named name, made (not privileged) when missing. */
+/* The entitlement of system_id named name, made (not privileged) when missing (*created). */
 int dir_sql_entitlement_ensure(struct db *db, int64_t system_id, const char *name, const char *at,
-                               int64_t *id);
+                               int64_t *id, bool *created);
 
 /* People of organisation org_id and those below it: {key: id}, key the user id (by_email
  * false) or the e-mail address, in lower case. */

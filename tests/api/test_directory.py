@@ -150,6 +150,8 @@ def _():
     names = [s["name"] for s in ok("GET", "/api/v1/directory-sources")["items"]]
     check("AD" in names, "listed")
     eq(len(audit_rows("directory_source.create", str(sid))), 1, "audited")
+    made = [r for r in audit_rows("entitlement.create") if "Administratör" in (r[5] or "")]
+    eq(len(made), 1, "the entitlement the map made is audited once")
 
 
 @test("bad sources are refused naming the field, and nothing changes")
