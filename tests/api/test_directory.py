@@ -336,10 +336,12 @@ def _():
                                                       and c["entitlement"] == "Administratör"][0]
           .items(), "a grant change names system, user and entitlement")
     _state["first_sync"] = b["id"]
-    st, _, acc = call("GET", "/api/v1/accounts?system=EKO")
-    if st == 200:
-        eq(sorted(a["username"] for a in acc["items"])[:2], ["anna.berg", "bo.ek"],
-           "GET /api/v1/accounts shows them")
+    acc = ok("GET", "/api/v1/accounts?system=EKO&limit=500")["items"]
+    eq(sorted(a["username"] for a in acc),
+       ["anna.berg", "bo.ek", "cecilia.lind", "david.holm", "eva.strand", "fredrik.sjo"],
+       "GET /api/v1/accounts shows them")
+    grants = ok("GET", "/api/v1/grants?system=EKO&limit=500")["items"]
+    eq(len(grants), 8, "GET /api/v1/grants shows EKO's 6 + 2 grants")
 
 
 @test("after ldapmodify a re-sync reports exactly the member removed, the user disabled and the user added")
