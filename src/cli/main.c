@@ -197,6 +197,8 @@ static void print_overview(FILE *out)
             "  VARN_LISTEN    the address for 'varn serve', when --listen is not given\n"
             "  VARN_SESSION_IDLE_MINUTES  end a session unused this long (default 30)\n"
             "  VARN_SESSION_MAX_HOURS     end every session this long after login (default 10)\n"
+            "  VARN_DIRECTORY_TIMEOUT     seconds for each LDAP operation of a directory sync "
+            "(default 30)\n"
             "\n"
             "exit codes: 0 success, 1 failure, 2 usage error\n");
 }
