@@ -604,17 +604,8 @@ static int source_full(struct db *db, int64_t id, json_t **out)
     int rc = dir_sql_source_by_id(db, id, &row);
     if (!rc)
         rc = dir_sql_groups(db, id, groups);
-    if (!rc) {
-        struct db_stmt *st;
-        rc = db_prepare(db,
-                        "SELECT id FROM directory_sync WHERE source_id = :source"
-                        " ORDER BY id DESC LIMIT 1",
-                        &st);
-        if (!rc)
-            rc = db_finish_int(st, db_bind_int(st, ":source", id), &last);
-        if (rc == ERR_NOTFOUND)
-            rc = 0;
-    }
+    if (!rc)
+        rc = dir_sql_sync_last(db, id, &last);
     json_t *sync = NULL;
     if (!rc && last)
         rc = dir_sql_sync_by_id(db, last, &sync);

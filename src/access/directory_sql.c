@@ -91,6 +91,8 @@ static const char SQL_SYNC_FAILED[] =
     "UPDATE directory_sync SET status = 'failed', finished_at = :at, error = :error,"
     " accounts_new = 0, accounts_removed = 0, accounts_changed = 0, grants_new = 0,"
     " grants_removed = 0 WHERE id = :id";
+static const char SQL_SYNC_LAST[] =
+    "SELECT id FROM directory_sync WHERE source_id = :source ORDER BY id DESC LIMIT 1";
 static const char SQL_SYNC_NEXT[] =
     "SELECT id FROM directory_sync WHERE status = 'queued' ORDER BY id LIMIT 1";
 static const char SQL_SYNC_RECOVER[] =
@@ -360,6 +362,11 @@ static int one_id(struct db *db, const char *sql, const char *name, int64_t valu
 int dir_sql_sync_active(struct db *db, int64_t source_id, int64_t *id)
 {
     return one_id(db, SQL_SYNC_ACTIVE, ":source", source_id, id);
+}
+
+int dir_sql_sync_last(struct db *db, int64_t source_id, int64_t *id)
+{
+    return one_id(db, SQL_SYNC_LAST, ":source", source_id, id);
 }
 
 int dir_sql_sync_next(struct db *db, int64_t *id)

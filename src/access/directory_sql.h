@@ -56,6 +56,8 @@ int dir_sql_people(struct db *db, int64_t org_id, bool by_email, json_t *map);
 int dir_sql_sync_insert(struct db *db, int64_t source_id, const char *actor, const char *at,
                         int64_t *id);
 int dir_sql_sync_by_id(struct db *db, int64_t id, json_t **out);
+/* The newest sync of source_id, or 0. */
+int dir_sql_sync_last(struct db *db, int64_t source_id, int64_t *id);
 /* The sync of source_id queued or running, or 0. */
 int dir_sql_sync_active(struct db *db, int64_t source_id, int64_t *id);
 /* queued -> running; *claimed false when it was not queued. */
