@@ -5,6 +5,7 @@ tests/ldap/norrby.ldif. Changes go through ldapmodify, as an administrator would
 
 Standard library only; needs /usr/sbin/slapd and ldap-utils (scripts/deps.sh installs both).
 """
+import atexit
 import os
 import shutil
 import socket
@@ -44,6 +45,8 @@ class Slapd:
         self.uri = "ldap://127.0.0.1:%d" % self.port
         self.proc = None
         self.memberof = False
+        self.log = None
+        atexit.register(self.close)  # never leave a slapd behind, even when a test dies
 
     def _conf(self, memberof):
         with open(os.path.join(LDAP_DIR, "slapd.conf.in"), encoding="utf-8") as f:
