@@ -387,6 +387,28 @@ def _():
         again["grants_removed"]), (0, 0, 0, 0), "a sync of an unchanged directory changes nothing")
 
 
+@test("person_match user_id ties accounts to people by employeeID, case-blind")
+def _():
+    setup()
+    new_system("EMP")
+    ok("POST", "/api/v1/people", {"user_id": "p1004", "name": "David Holm",
+                                  "email": "david@elsewhere.example", "organisation": "NORRBY"},
+       status=201)
+    attrs = {"username": "sAMAccountName", "person": "employeeID",
+             "disabled": "userAccountControl"}
+    sid = source("By employee id", None, attributes=attrs,
+                 groups=[{"group_dn": "cn=Ekonomi-Lasare," + GROUPS, "system": "EMP",
+                          "entitlement": "Läsare"}])
+    b = sync(sid)
+    eq(b["status"], "done", "status (%r)" % b.get("error"))
+    rows = dict(sql_rows(srv().db, "SELECT a.username, p.user_id FROM account a"
+                         " JOIN system s ON s.id = a.system_id LEFT JOIN person p"
+                         " ON p.id = a.person_id WHERE s.external_id = 'EMP'"))
+    eq(rows.get("david.holm"), "p1004", "employeeID P1004 is person p1004")
+    eq(rows.get("anna.berg"), None, "no person with employeeID P1001's user id")
+    eq(len(rows), 6, "Ekonomi-Lasare's six members")
+
+
 @test("varn directory sync runs in the foreground and prints the counts; list shows the sources")
 def _():
     source()
