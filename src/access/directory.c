@@ -388,6 +388,15 @@ long dir_missing_group(json_t *users, json_t *groups, const struct dir_map *maps
     return -1;
 }
 
+long dir_partial_group(json_t *partial, bool member_of_read, const struct dir_map *maps,
+                       size_t nmaps)
+{
+    for (size_t m = 0; !member_of_read && m < nmaps; m++)
+        if (json_object_get(partial, maps[m].group_dn))
+            return (long)m;
+    return -1;
+}
+
 int dir_rows_build(json_t *users, json_t *groups, const struct dir_map *maps, size_t nmaps,
                    json_t *person_ids, struct access_row **rows, size_t *nrows)
 {
@@ -1063,9 +1072,20 @@ static int sync_read(struct db *db, json_t *src, json_t **users, json_t **groups
         .attrs = &attrs,
         .timeout = directory_timeout(),
     };
-    rc = dir_ldap_read(&c, users, groups_out, msg, msglen);
+    json_t *partial = NULL;
+    rc = dir_ldap_read(&c, users, groups_out, &partial, msg, msglen);
     if (rc)
         return rc;
+    long cut = dir_partial_group(partial, attrs.member_of[0] != '\0', *maps, *nmaps);
+    json_decref(partial);
+    if (cut >= 0) {
+        str_format(msg, msglen,
+                   "gruppen %s har fler medlemmar än katalogen ger i ett svar (member;range); "
+                   "ange member_of (memberOf) i källans attribut så att medlemskapen läses från "
+                   "användarna",
+                   (*maps)[cut].group_dn);
+        return ERR_TOOBIG;
+    }
     *people = json_object();
     bool by_email = strcmp(attrs.person_match, "email") == 0;
     rc = dir_sql_people(db, hidden(src, "_organisation_id"), by_email, *people);

@@ -58,10 +58,11 @@ struct dir_conn {
 
 /* Read the users (user_filter) and groups (group_filter) under base_dn with paged searches.
  * users: [{dn (normalised), username, person, disabled, mfa, last_login, member_of [DNs]}];
- * groups: {normalised group DN: [normalised member DNs]}. On failure a Swedish sentence in
- * msg and a negative code. */
-int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, char *msg,
-                  size_t msglen);
+ * groups: {normalised group DN: [normalised member DNs]}; partial: {group DN: true} for the
+ * groups whose member values came in ranges (AD's large groups: only the first range is
+ * read). On failure a Swedish sentence in msg and a negative code. */
+int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, json_t **partial,
+                  char *msg, size_t msglen);
 
 /* ---- pure helpers (unit-tested) ---- */
 
@@ -91,6 +92,12 @@ struct dir_map {
  * a memberOf value of any user), or -1. A sync stops there: a mistyped or deleted group must
  * not revoke every grant it gave. */
 long dir_missing_group(json_t *users, json_t *groups, const struct dir_map *maps, size_t nmaps);
+
+/* The first mapped group whose member values came only in part (partial) when the users'
+ * memberOf is not read (member_of_read false), or -1: its grants would be revoked from every
+ * member past the first range. */
+long dir_partial_group(json_t *partial, bool member_of_read, const struct dir_map *maps,
+                       size_t nmaps);
 
 /* The snapshot rows of users: one per (user, mapped group) the user is a member of (by the
  * group's member values or the user's memberOf), duplicates dropped; person_ids maps each

@@ -67,7 +67,7 @@ static int ldap_problem(int lrc, const struct dir_conn *c, const char *what, cha
 struct reader {
     LDAP *ld;
     const struct dir_conn *c;
-    json_t *users, *groups;
+    json_t *users, *groups, *partial;
     char *msg;
     size_t msglen;
 };
@@ -196,6 +196,19 @@ static int group_entry(struct reader *r, LDAPMessage *e)
     if (!members)
         return ERR_NOMEM;
     rc = dn_values(r, e, "member", members);
+    /* AD gives a group with more members than its MaxValRange (1 500) as member;range=0-1499
+     * and no member: keep what came, and note the group as partial. */
+    BerElement *ber = NULL;
+    for (char *a = ldap_first_attribute(r->ld, e, &ber); a && !rc;
+         a = ldap_next_attribute(r->ld, e, ber)) {
+        if (strncasecmp(a, "member;range=", 13) == 0) {
+            rc = dn_values(r, e, a, members);
+            if (!rc)
+                rc = json_object_set_new(r->partial, norm, json_true()) ? ERR_NOMEM : 0;
+        }
+        ldap_memfree(a);
+    }
+    ber_free(ber, 0);
     if (!rc)
         rc = json_object_set(r->groups, norm, members) ? ERR_NOMEM : 0;
     json_decref(members);
@@ -299,8 +312,8 @@ static int connect_bind(LDAP **out, const struct dir_conn *c, char *msg, size_t 
     return 0;
 }
 
-int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, char *msg,
-                  size_t msglen)
+int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, json_t **partial,
+                  char *msg, size_t msglen)
 {
     const struct dir_attrs *a = c->attrs;
     /* libldap takes mutable attribute lists: copies of the names. */
@@ -316,13 +329,14 @@ int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, cha
         }
     uattrs[n] = NULL;
     struct reader r = {.c = c, .msg = msg, .msglen = msglen};
-    *users = *groups = NULL;
+    *users = *groups = *partial = NULL;
     int rc = connect_bind(&r.ld, c, msg, msglen);
     if (rc)
         return rc;
     r.users = json_array();
     r.groups = json_object();
-    if (!r.users || !r.groups)
+    r.partial = json_object();
+    if (!r.users || !r.groups || !r.partial)
         rc = ERR_NOMEM;
     if (!rc)
         rc = search(&r, c->user_filter, uattrs, "sökningen efter användare", user_entry);
@@ -332,11 +346,13 @@ int dir_ldap_read(const struct dir_conn *c, json_t **users, json_t **groups, cha
     if (rc) {
         json_decref(r.users);
         json_decref(r.groups);
+        json_decref(r.partial);
         if (!msg[0])
             str_format(msg, msglen, "läsningen av katalogen misslyckades: %s", err_str(rc));
         return rc;
     }
     *users = r.users;
     *groups = r.groups;
+    *partial = r.partial;
     return 0;
 }

@@ -139,6 +139,12 @@ static void test_rows(void **state)
     assert_int_equal(dir_missing_group(users, groups, maps, 3), -1);
     struct dir_map typo[] = {{"cn=a,dc=x", 7, "Läsare"}, {"cn=typo,dc=x", 7, "Läsare"}};
     assert_int_equal(dir_missing_group(users, groups, typo, 2), 1);
+    /* A group whose member values came in part stops a sync that does not read memberOf. */
+    json_t *partial = json_pack("{s:b}", "cn=c,dc=x", 1);
+    assert_int_equal(dir_partial_group(partial, false, maps, 3), 2);
+    assert_int_equal(dir_partial_group(partial, true, maps, 3), -1);
+    assert_int_equal(dir_partial_group(partial, false, maps, 2), -1);
+    json_decref(partial);
     /* Known by memberOf alone (group_filter did not find it). */
     json_object_del(groups, "cn=a,dc=x");
     assert_int_equal(dir_missing_group(users, groups, maps, 3), -1);
