@@ -15,6 +15,7 @@
 #include "access/access_http.h"
 #include "risk/risk_report.h"
 #include "access/workflow_http.h"
+#include "access/directory_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -206,6 +207,24 @@ const struct route varn_routes[] = {
      "Attest that a duty is met (the obligation's responsible person or an administrator)"},
     {"GET", "/api/v1/attestations/{id}/evidence", h_attestation_evidence, 0, ACCESS_ROLES, NULL,
      "Download the file attached to an attestation"},
+    /* Directory (LDAP / AD) import: sources, their group maps, syncs run off the HTTP threads. */
+    {"GET", "/api/v1/directory-sources", h_dir_source_list, 0, ACCESS_ROLES, NULL,
+     "Directory sources in reach with their group maps and last sync; limit and cursor"},
+    {"POST", "/api/v1/directory-sources", h_dir_source_create, 64 * KiB, ACCESS_ROLES,
+     dir_source_create_fields,
+     "Add an LDAP / AD directory source; its bind password stays in an environment variable"},
+    {"GET", "/api/v1/directory-sources/{id}", h_dir_source_get, 0, ACCESS_ROLES, NULL,
+     "One directory source with its group map and last sync"},
+    {"PATCH", "/api/v1/directory-sources/{id}", h_dir_source_update, 64 * KiB, ACCESS_ROLES,
+     dir_source_update_fields, "Change a directory source (groups replaces its group map)"},
+    {"PUT", "/api/v1/directory-sources/{id}/groups", h_dir_groups_put, 64 * KiB, ACCESS_ROLES,
+     dir_groups_fields, "Replace the group map: directory group DN to a system's entitlement"},
+    {"POST", "/api/v1/directory-sources/{id}/sync", h_dir_sync_request, 64, ACCESS_ROLES,
+     dir_sync_fields, "Queue a sync (202); a background worker reads the directory"},
+    {"GET", "/api/v1/directory-sources/{id}/syncs", h_dir_sync_list, 0, ACCESS_ROLES, NULL,
+     "The source's syncs, newest first, with their counts and errors; limit and cursor"},
+    {"GET", "/api/v1/directory-sources/{id}/syncs/{sync_id}", h_dir_sync_get, 0, ACCESS_ROLES, NULL,
+     "One sync and a page of its changes (new, removed, changed); change, limit, cursor"},
     {"POST", "/api/v1/session", h_session_create, 4 * KiB, ACCESS_PUBLIC, auth_login_fields,
      "Log in with a user id or e-mail address and a password; sets the session cookie"},
     {"DELETE", "/api/v1/session", h_session_delete, 0, ACCESS_LOGIN, NULL,

@@ -214,6 +214,25 @@ def world():
     st, _, b = call("GET", "/api/v1/access-reviews/%s/items" % state["canary_review"], admin)
     must(st, 200, "the canary review's items: %r" % b[:300])
     state["canary_review_item"] = str(json.loads(b)["items"][0]["id"])
+    # The directory import's canaries: a SODERAS source mapping a group to the canary system,
+    # and one sync of it, waited for (it fails at once: nothing listens on port 1), so that no
+    # background change lands during the checks below.
+    st, _, b = call("POST", "/api/v1/directory-sources", admin, DIRECTORY_SOURCE)
+    must(st, 201, "create the canary directory source: %r" % b[:300])
+    state["canary_directory"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/directory-sources/%s/sync" % state["canary_directory"],
+                    admin, {})
+    must(st, 202, "queue the canary sync: %r" % b[:300])
+    state["canary_sync"] = str(json.loads(b)["id"])
+    import time
+    for _ in range(200):
+        st, _, b = call("GET", "/api/v1/directory-sources/%s/syncs/%s"
+                        % (state["canary_directory"], state["canary_sync"]), admin)
+        if json.loads(b)["status"] == "failed":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the canary sync did not finish: %r" % b[:300])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -243,7 +262,9 @@ def canaries(path=""):
             "/api/v1/access-requests/{id}": w["canary_request"],
             "/api/v1/access-tasks/{id}": w["canary_task"],
             "/api/v1/access-reviews/{id}": w["canary_review"],
-            "item_id": w["canary_review_item"]}
+            "item_id": w["canary_review_item"],
+            "/api/v1/directory-sources/{id}": w["canary_directory"],
+            "sync_id": w["canary_sync"]}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
@@ -258,7 +279,16 @@ MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "/api/v1/accounts/{id}": "987654321", "/api/v1/grants/{id}": "987654321",
            "/api/v1/access-requests/{id}": "987654321",
            "/api/v1/access-tasks/{id}": "987654321", "/api/v1/access-reviews/{id}": "987654321",
-           "item_id": "987654321"}
+           "item_id": "987654321",
+           "/api/v1/directory-sources/{id}": "987654321", "sync_id": "987654321"}
+
+# A directory source of SODERAS (the canary) or, with organisation NORRBY, of the tests.
+DIRECTORY_SOURCE = {"organisation": "SODERAS", "name": CANARY + " AD", "uri": "ldap://127.0.0.1:1",
+                    "base_dn": "dc=soderas,dc=example", "user_filter": "(objectClass=user)",
+                    "group_filter": "(objectClass=group)",
+                    "attributes": {"username": "sAMAccountName"},
+                    "groups": [{"group_dn": "cn=canary,dc=soderas,dc=example",
+                                "system": "CANARY-SYS", "entitlement": CANARY + " grant"}]}
 
 # Routes whose path parameter names no object (the kind of an import): the loop over detail
 # routes checks only that roles outside the matrix get 403; what their bodies name is checked
@@ -319,6 +349,8 @@ BODIES = {
     ("PATCH", "/api/v1/risks/{id}/measures/{measure_id}"): {"title": "x"},
     ("POST", "/api/v1/risks"): {"title": "x", "inherent_likelihood": 1,
                                 "inherent_consequence": 1, "owner": "norrby.anna"},
+    ("PATCH", "/api/v1/directory-sources/{id}"): {"name": "x"},
+    ("PUT", "/api/v1/directory-sources/{id}/groups"): {"groups": []},
     ("POST", "/api/v1/risk-assessments"): {"title": "x", "scope": "system",
                                            "assessed_on": "2026-01-15",
                                            "trigger_kind": "yearly"},
@@ -682,6 +714,30 @@ def _():
                         w["tokens"][role])
         eq(st, 200, "offboarding as %s" % role)
         check(b"canary" not in b, "offboarding as %s leaks a canary" % role)
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("directory sources naming SODERAS or its systems are refused like missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["security_officer"]
+    before = tenant_tables_digest()
+    cases = [("organisation", "SODERAS", "NOSUCHORG"),
+             ("groups", [{"group_dn": "cn=x,dc=x", "system": "CANARY-SYS", "entitlement": "x"}],
+              [{"group_dn": "cn=x,dc=x", "system": "NO-SUCH-OBJECT", "entitlement": "x"}])]
+    for field, foreign, missing in cases:
+        seen = []
+        for value in (foreign, missing):
+            body = dict(DIRECTORY_SOURCE, organisation="NORRBY", name="Norrby AD")
+            body[field] = value
+            st, _, resp = call("POST", "/api/v1/directory-sources", tok, body)
+            r = shape(resp)
+            r["detail"] = re.sub(r"SODERAS|NOSUCHORG|CANARY-SYS|NO-SUCH-OBJECT", "REF",
+                                 r.get("detail", ""))
+            seen.append((st, r))
+        eq(seen[0], seen[1], "POST naming %s: foreign vs missing" % field)
+        eq(seen[0][0], 422, "POST naming %s: status" % field)
+        eq(seen[0][1].get("field"), field, "the field named")
     eq(tenant_tables_digest(), before, "tenant data")
 
 
