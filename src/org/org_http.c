@@ -61,6 +61,8 @@ const struct field person_update_fields[] = {
     {"privileged", FIELD_BOOLEAN, 0, 0, 0, "Holds privileged accounts"},
     {"title", FIELD_STRING, FIELD_NULLABLE | FIELD_ONE_LINE, 0, PERSON_TITLE_MAX,
      "Job title; a new title, organisation or manager sets role_changed_at"},
+    {"role_changed_at", FIELD_STRING, FIELD_NULLABLE, 0, 32,
+     "Read only: accepted so that a client can send back what it read, and ignored"},
     {"disabled", FIELD_BOOLEAN, 0, 0, 0, "May not log in; their roles give no access"},
     {NULL, 0, 0, 0, 0, NULL},
 };
