@@ -134,6 +134,7 @@ struct import {
     struct access_row *rows; /* checked rows */
     long *lines;             /* their lines */
     size_t nrows, caprows;
+    const char *memo_in[2], *memo_out[2]; /* the last instant read per column, and its value */
     int32_t *accounts; /* open-addressed: first row of each (system, username); -1 empty */
     int32_t *grants;   /* and of each (system, username, entitlement) */
     size_t hcap;
@@ -229,15 +230,21 @@ static const char *name_problem(const char *v, size_t max)
     return NULL;
 }
 
-/* An instant as stored: YYYY-MM-DD or ISO 8601 with a zone, as UTC "YYYY-MM-DDTHH:MM:SSZ". */
-static const char *instant(struct import *im, const char *v)
+/* An instant as stored: YYYY-MM-DD or ISO 8601 with a zone, as UTC "YYYY-MM-DDTHH:MM:SSZ".
+ * which is 0 (last_login) or 1 (granted_at): a value like the column's last is not parsed again
+ * (an account's rows repeat theirs). */
+static const char *instant(struct import *im, int which, const char *v)
 {
     int64_t t;
     char at[CLOCK_ISO_LEN];
+    if (im->memo_in[which] && strcmp(im->memo_in[which], v) == 0)
+        return im->memo_out[which];
     if (clock_parse(v, &t))
         return NULL;
     clock_format(t, at);
-    return arena_strdup(&im->arena, at);
+    im->memo_in[which] = arena_strdup(&im->arena, v);
+    im->memo_out[which] = arena_strdup(&im->arena, at);
+    return im->memo_out[which];
 }
 
 static uint64_t account_hash(const struct access_row *r, bool with_entitlement)
@@ -390,7 +397,8 @@ static void read_row(struct import *im, const struct csv_record *rec)
     ok = flag(im, line, C_SHARED, v[C_SHARED] ? v[C_SHARED] : "", &r.shared) && ok;
     ok = flag(im, line, C_PRIVILEGED, v[C_PRIVILEGED] ? v[C_PRIVILEGED] : "", &r.privileged) && ok;
     ok = flag(im, line, C_MFA, v[C_MFA] ? v[C_MFA] : "", &r.mfa_enrolled) && ok;
-    if (v[C_LAST_LOGIN] && v[C_LAST_LOGIN][0] && !(r.last_login = instant(im, v[C_LAST_LOGIN]))) {
+    if (v[C_LAST_LOGIN] && v[C_LAST_LOGIN][0] &&
+        !(r.last_login = instant(im, 0, v[C_LAST_LOGIN]))) {
         problem(im, line, "last_login",
                 "a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM:SSZ (with Z or an offset)");
         ok = false;
@@ -409,7 +417,7 @@ static void read_row(struct import *im, const struct csv_record *rec)
         }
         r.entitlement = ent[0] ? arena_strdup(&im->arena, ent) : NULL;
         if (v[C_GRANTED_AT] && v[C_GRANTED_AT][0] &&
-            !(r.granted_at = instant(im, v[C_GRANTED_AT]))) {
+            !(r.granted_at = instant(im, 1, v[C_GRANTED_AT]))) {
             problem(im, line, "granted_at",
                     "a date YYYY-MM-DD or a time YYYY-MM-DDTHH:MM:SSZ (with Z or an offset)");
             ok = false;

@@ -16,34 +16,43 @@
  * (account, entitlement). They live in this connection only and are emptied at each apply. */
 
 static const char SQL_STAGE_CREATE[] =
-    "CREATE TEMP TABLE IF NOT EXISTS access_stage (system_id INTEGER NOT NULL,"
-    " username TEXT NOT NULL, person_id INTEGER, entitlement TEXT, shared INTEGER NOT NULL,"
-    " privileged INTEGER NOT NULL, mfa_enrolled INTEGER NOT NULL, last_login TEXT,"
-    " status TEXT NOT NULL, granted_at TEXT NOT NULL);"
-    "CREATE TEMP TABLE IF NOT EXISTS access_stage_system (system_id INTEGER PRIMARY KEY);"
-    "CREATE TEMP TABLE IF NOT EXISTS access_stage_account (system_id INTEGER NOT NULL,"
-    " username TEXT NOT NULL, person_id INTEGER, organisation_id INTEGER NOT NULL,"
+    "CREATE TEMP TABLE IF NOT EXISTS access_stage_raw (n INTEGER PRIMARY KEY,"
+    " system_id INTEGER NOT NULL, username TEXT NOT NULL, person_id INTEGER,"
     " shared INTEGER NOT NULL, privileged INTEGER NOT NULL, mfa_enrolled INTEGER NOT NULL,"
-    " last_login TEXT, status TEXT NOT NULL, account_id INTEGER, change TEXT,"
-    " PRIMARY KEY (system_id, username));"
+    " last_login TEXT, status TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS access_stage (n INTEGER NOT NULL, entitlement TEXT NOT NULL,"
+    " granted_at TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS access_stage_entitlement (system_id INTEGER NOT NULL,"
+    " name TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS access_stage_system (system_id INTEGER PRIMARY KEY);"
+    "CREATE TEMP TABLE IF NOT EXISTS access_stage_account (n INTEGER PRIMARY KEY,"
+    " system_id INTEGER NOT NULL, username TEXT NOT NULL, person_id INTEGER,"
+    " organisation_id INTEGER NOT NULL, shared INTEGER NOT NULL, privileged INTEGER NOT NULL,"
+    " mfa_enrolled INTEGER NOT NULL, last_login TEXT, status TEXT NOT NULL, account_id INTEGER,"
+    " change TEXT, UNIQUE (system_id, username));"
     "CREATE TEMP TABLE IF NOT EXISTS access_stage_grant (account_id INTEGER NOT NULL,"
     " entitlement_id INTEGER NOT NULL, system_id INTEGER NOT NULL,"
     " organisation_id INTEGER NOT NULL, username TEXT NOT NULL, entitlement TEXT NOT NULL,"
     " granted_at TEXT NOT NULL, PRIMARY KEY (account_id, entitlement_id));"
-    "DELETE FROM access_stage; DELETE FROM access_stage_system;"
+    "DELETE FROM access_stage_raw; DELETE FROM access_stage;"
+    " DELETE FROM access_stage_entitlement; DELETE FROM access_stage_system;"
     " DELETE FROM access_stage_account; DELETE FROM access_stage_grant";
 static const char SQL_STAGE_SYSTEM[] =
     "INSERT INTO access_stage_system (system_id) VALUES (:system)"
     " ON CONFLICT (system_id) DO NOTHING";
-static const char SQL_STAGE_ROW[] =
-    "INSERT INTO access_stage (system_id, username, person_id, entitlement, shared, privileged,"
-    " mfa_enrolled, last_login, status, granted_at) VALUES (:s, :u, :p, :e, :sh, :pr, :m, :l,"
-    " :st, :g)";
-/* Repeated rows of one account agree (the import checks it); max() picks a value all the same. */
+static const char SQL_STAGE_ACCOUNT[] =
+    "INSERT INTO access_stage_raw (n, system_id, username, person_id, shared, privileged,"
+    " mfa_enrolled, last_login, status) VALUES (:n, :s, :u, :p, :sh, :pr, :m, :l, :st)";
+static const char SQL_STAGE_GRANT[] =
+    "INSERT INTO access_stage (n, entitlement, granted_at) VALUES (:n, :e, :g)";
+static const char SQL_STAGE_ENTITLEMENT[] =
+    "INSERT INTO access_stage_entitlement (system_id, name) VALUES (:s, :e)";
+/* The staged accounts (one row each: the caller made them distinct) with their organisation,
+ * the existing account and what changes. */
 static const char SQL_STAGE_ACCOUNTS[] =
-    "INSERT INTO access_stage_account (system_id, username, person_id, organisation_id, shared,"
-    " privileged, mfa_enrolled, last_login, status, account_id, change)"
-    " SELECT st.system_id, st.username, st.person_id, COALESCE(p.organisation_id,"
+    "INSERT INTO access_stage_account (n, system_id, username, person_id, organisation_id,"
+    " shared, privileged, mfa_enrolled, last_login, status, account_id, change)"
+    " SELECT st.n, st.system_id, st.username, st.person_id, COALESCE(p.organisation_id,"
     " s.organisation_id), st.shared, st.privileged, st.mfa_enrolled, st.last_login, st.status,"
     " a.id, CASE WHEN a.id IS NULL OR a.status = 'removed' THEN 'new'"
     "  WHEN a.person_id IS DISTINCT FROM st.person_id OR a.shared <> st.shared"
@@ -51,10 +60,7 @@ static const char SQL_STAGE_ACCOUNTS[] =
     "   OR a.last_login IS DISTINCT FROM st.last_login OR a.status <> st.status"
     "   OR a.organisation_id <> COALESCE(p.organisation_id, s.organisation_id) THEN 'changed'"
     "  ELSE NULL END"
-    " FROM (SELECT system_id, username, max(person_id) AS person_id, max(shared) AS shared,"
-    "  max(privileged) AS privileged, max(mfa_enrolled) AS mfa_enrolled,"
-    "  max(last_login) AS last_login, max(status) AS status FROM access_stage"
-    "  GROUP BY system_id, username) st"
+    " FROM access_stage_raw st"
     " JOIN system s ON s.id = st.system_id LEFT JOIN person p ON p.id = st.person_id"
     " LEFT JOIN account a ON a.system_id = st.system_id AND a.username = st.username";
 
@@ -92,17 +98,17 @@ static const char SQL_INSERT_ACCOUNTS[] =
 
 static const char SQL_INSERT_ENTITLEMENTS[] =
     "INSERT INTO entitlement (system_id, name, created_at)"
-    " SELECT DISTINCT st.system_id, st.entitlement, :now FROM access_stage st"
-    " WHERE st.entitlement IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entitlement e"
-    "  WHERE e.system_id = st.system_id AND e.name = st.entitlement)";
+    " SELECT se.system_id, se.name, :now FROM access_stage_entitlement se"
+    " WHERE NOT EXISTS (SELECT 1 FROM entitlement e"
+    "  WHERE e.system_id = se.system_id AND e.name = se.name)";
+/* Distinct (account, entitlement) pairs: the caller made the staged grants distinct. */
 static const char SQL_STAGE_GRANTS[] =
     "INSERT INTO access_stage_grant (account_id, entitlement_id, system_id, organisation_id,"
     " username, entitlement, granted_at)"
-    " SELECT a.id, e.id, a.system_id, a.organisation_id, a.username, e.name, min(st.granted_at)"
-    " FROM access_stage st JOIN account a ON a.system_id = st.system_id"
-    "  AND a.username = st.username"
-    " JOIN entitlement e ON e.system_id = st.system_id AND e.name = st.entitlement"
-    " GROUP BY a.id, e.id, a.system_id, a.organisation_id, a.username, e.name";
+    " SELECT a.id, e.id, a.system_id, a.organisation_id, a.username, e.name, st.granted_at"
+    " FROM access_stage st JOIN access_stage_account sa ON sa.n = st.n"
+    " JOIN account a ON a.system_id = sa.system_id AND a.username = sa.username"
+    " JOIN entitlement e ON e.system_id = sa.system_id AND e.name = st.entitlement";
 
 /* Active grants of the staged systems that the snapshot no longer has: all absent ones, or
  * (an accounts file) those of accounts it removed. */
@@ -363,19 +369,19 @@ int access_sql_stage_system(struct db *db, int64_t system_id)
     return db_finish(st, db_bind_int(st, ":system", system_id));
 }
 
-int access_sql_stage_row(struct db *db, const struct access_row *r, const char *now)
+int access_sql_stage_account(struct db *db, int64_t n, const struct access_row *r)
 {
     struct db_stmt *st;
-    int rc = db_prepare(db, SQL_STAGE_ROW, &st);
+    int rc = db_prepare(db, SQL_STAGE_ACCOUNT, &st);
     if (rc)
         return rc;
-    rc = db_bind_int(st, ":s", r->system_id);
+    rc = db_bind_int(st, ":n", n);
+    if (!rc)
+        rc = db_bind_int(st, ":s", r->system_id);
     if (!rc)
         rc = db_bind_text(st, ":u", r->username);
     if (!rc)
         rc = bind_opt_id(st, ":p", r->person_id);
-    if (!rc)
-        rc = db_bind_text(st, ":e", r->entitlement);
     if (!rc)
         rc = db_bind_int(st, ":sh", r->shared);
     if (!rc)
@@ -386,8 +392,33 @@ int access_sql_stage_row(struct db *db, const struct access_row *r, const char *
         rc = db_bind_text(st, ":l", r->last_login);
     if (!rc)
         rc = db_bind_text(st, ":st", r->disabled ? "disabled" : "active");
+    return db_finish(st, rc);
+}
+
+int access_sql_stage_grant(struct db *db, int64_t n, const char *entitlement,
+                           const char *granted_at)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_STAGE_GRANT, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":n", n);
     if (!rc)
-        rc = db_bind_text(st, ":g", r->granted_at ? r->granted_at : now);
+        rc = db_bind_text(st, ":e", entitlement);
+    if (!rc)
+        rc = db_bind_text(st, ":g", granted_at);
+    return db_finish(st, rc);
+}
+
+int access_sql_stage_entitlement(struct db *db, int64_t system_id, const char *name)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_STAGE_ENTITLEMENT, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":s", system_id);
+    if (!rc)
+        rc = db_bind_text(st, ":e", name);
     return db_finish(st, rc);
 }
 

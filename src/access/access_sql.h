@@ -18,7 +18,12 @@ struct db;
 /* Create the staging tables when missing and empty them. */
 int access_sql_stage_reset(struct db *db);
 int access_sql_stage_system(struct db *db, int64_t system_id);
-int access_sql_stage_row(struct db *db, const struct access_row *r, const char *now);
+/* Stage account n (its columns from r; each (system, username) once), a grant of account n
+ * (each (n, entitlement) once) and an entitlement a grant names (each (system, name) once). */
+int access_sql_stage_account(struct db *db, int64_t n, const struct access_row *r);
+int access_sql_stage_grant(struct db *db, int64_t n, const char *entitlement,
+                           const char *granted_at);
+int access_sql_stage_entitlement(struct db *db, int64_t system_id, const char *name);
 /* The staged accounts, with their organisation and what changes ('new', 'changed'). */
 int access_sql_stage_accounts(struct db *db);
 
