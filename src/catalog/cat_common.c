@@ -298,6 +298,7 @@ static int plan_make(struct cat_page *pg, struct db_stmt *st)
         pl->tail[t] = pg->tail_cols[t] ? cat_col_index(st, pg->tail_cols[t]) : -1;
     pl->sort_col = cat_col_index(st, pg->sort);
     pl->id_col = cat_col_index(st, "external_id");
+    pl->org_col = cat_col_index(st, "_organisation_id");
     pl->ncols = n;
     return rc;
 }
@@ -344,13 +345,49 @@ static void remember_last(struct cat_page *pg, struct db_stmt *st)
                   !str_copy(pg->last_id, sizeof(pg->last_id), db_col_text(st, id));
 }
 
+/* Is the current row one the page may show? Always without a reach; with one, a row without
+ * _organisation_id is a statement that cannot be checked, and fails. */
+static int row_in_reach(const struct cat_page *pg, struct db_stmt *st, bool *yes)
+{
+    int col = pg->plan.org_col;
+    *yes = true;
+    if (!pg->reach)
+        return 0;
+    if (col < 0)
+        return ERR_DB;
+    *yes = !db_col_is_null(st, col) && authz_reach_has(pg->reach, db_col_int(st, col));
+    return 0;
+}
+
+/* The collected path: every row (in reach) as JSON into items. */
+static int rows_collect(struct cat_page *pg, struct db_stmt *st, int rc)
+{
+    while (!rc && (rc = db_step(st)) == DB_ROW) {
+        bool keep = true;
+        pg->plan.org_col = cat_col_index(st, "_organisation_id");
+        rc = row_in_reach(pg, st, &keep);
+        if (rc || !keep)
+            continue;
+        json_t *row = cat_row_json(st);
+        rc = row && json_array_append_new(pg->items, row) == 0 ? 0 : ERR_NOMEM;
+    }
+    db_finalize(st);
+    return rc == DB_DONE ? 0 : rc;
+}
+
 int cat_page_rows(struct cat_page *pg, struct db_stmt *st, int rc)
 {
     if (!pg->out)
-        return cat_all_rows(st, rc, pg->items);
+        return pg->reach ? rows_collect(pg, st, rc) : cat_all_rows(st, rc, pg->items);
     while (!rc && pg->rows <= pg->limit && (rc = db_step(st)) == DB_ROW) {
+        bool keep = true;
+        rc = pg->plan.ncols ? 0 : plan_make(pg, st);
+        if (!rc)
+            rc = row_in_reach(pg, st, &keep);
+        if (rc || !keep)
+            continue;
         if (pg->rows < pg->limit) {
-            rc = pg->rows ? jw_raw(pg->out, ",") : plan_make(pg, st);
+            rc = pg->rows ? jw_raw(pg->out, ",") : 0;
             if (!rc)
                 rc = row_write(pg, st);
             if (!rc && pg->rows == pg->limit - 1)
