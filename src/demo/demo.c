@@ -38,7 +38,7 @@ static const struct demo_org ORGS[] = {
 #define NORGS (sizeof(ORGS) / sizeof(ORGS[0]))
 
 #define PAST (-45) /* left the organisation 45 days ago */
-#define SOON 21    /* leaves in three weeks */
+#define SOON 10    /* leaves in ten days: within the IT centre profile's notice (P14D) */
 
 /* clang-format off */
 static const struct demo_person PEOPLE[] = {

@@ -120,7 +120,8 @@ static const struct small_account ACCOUNTS[] = {
     {S_LON, "lena.strand", "lena.strand", false, true, true, 1, false, {"Systemadministratör"}},
     {S_LON, "oskar.lund", "oskar.lund", false, true, true, 20, false, {"Systemadministratör"}},
     {S_LON, "sara.aberg", "sara.aberg", false, false, true, 3, false, {"Lönehandläggare"}},
-    {S_LON, "maria.ek", "maria.ek", false, false, true, 11, false, {"Chef"}},
+    /* Its grant comes from a request her manager approved (add_requests). */
+    {S_LON, "maria.ek", "maria.ek", false, false, true, 11, false, {NULL}},
     {S_LON, "mira.koskinen", "mira.koskinen", false, true, true, 6, false, {"Leverantörssupport"}},
 };
 /* clang-format on */
@@ -146,6 +147,7 @@ static const char *const TITLES[][2] = {
 
 struct small_ids {
     int64_t system[NSYSTEMS], sys_org[NSYSTEMS], owner[NSYSTEMS], info_owner[NSYSTEMS];
+    int64_t admin[NSYSTEMS]; /* the administrator, else the owner: who provisions and removes */
     int64_t entitlement[NSYSTEMS][MAX_ENTITLEMENTS];
     int64_t account[NACCOUNTS], account_org[NACCOUNTS], person[NACCOUNTS];
     int64_t itc, karin;
@@ -231,6 +233,7 @@ static int add_systems(struct db *db, struct small_ids *ids, const char *at,
             rc = demo_sql_system_insert(db, &row, at, &ids->system[s]);
         if (!rc && admin)
             rc = demo_sql_system_admin(db, ids->system[s], admin);
+        ids->admin[s] = admin ? admin : ids->owner[s];
         out->systems += !rc;
         struct demo_info_row info = {.external_id = d->info_ext,
                                      .name = d->info_name,
@@ -320,10 +323,11 @@ static int add_accounts(struct db *db, struct small_ids *ids, const char *at,
     return rc;
 }
 
-/* A request decided (or not) days ago; *id gets it. */
+/* A request decided (or not) days ago, by decider (NULL: the system's information owner); *id
+ * gets it. */
 static int request(struct db *db, const struct small_ids *ids, int system, const char *who,
                    const char *entitlement, const char *status, int created_days, int decided_days,
-                   const char *justification, const char *comment, int64_t *id)
+                   const char *decider, const char *justification, const char *comment, int64_t *id)
 {
     char created[CLOCK_ISO_LEN], decided[CLOCK_ISO_LEN];
     struct demo_request_row r = {.system_id = ids->system[system],
@@ -333,64 +337,86 @@ static int request(struct db *db, const struct small_ids *ids, int system, const
                                  .decision_comment = comment};
     days_from_now(created_days, false, created);
     days_from_now(decided_days, false, decided);
+    int rc = 0;
     if (strcmp(status, "pending") != 0) {
         r.decided_by = ids->info_owner[system];
         r.decided_at = decided;
+        if (decider)
+            rc = demo_sql_person_id(db, decider, &r.decided_by);
     }
-    int rc = person_and_org(db, who, &r.person_id, &r.organisation_id);
+    if (!rc)
+        rc = person_and_org(db, who, &r.person_id, &r.organisation_id);
     r.requested_by = r.person_id;
     if (!rc)
         rc = entitlement_of(ids, system, entitlement, &r.entitlement_id);
     return rc ? rc : demo_sql_request_insert(db, &r, id);
 }
 
-static int add_requests(struct db *db, struct small_ids *ids, struct demo_access_counts *out)
+/* A request approved created_days ago by decider (NULL: the information owner), provisioned
+ * by the system's administrator (its owner when it has none) three days later: the request,
+ * the done task and the grant that names the request. */
+static int provisioned(struct db *db, const struct small_ids *ids, int system, const char *who,
+                       const char *entitlement, int created_days, const char *decider,
+                       const char *justification, struct demo_access_counts *out)
 {
     char granted[CLOCK_ISO_LEN], due[CLOCK_ISO_LEN];
     int64_t id = 0, grant = 0;
-    /* Pending with anna.lindgren, the information owner of the economy system's invoices. */
-    int rc = request(db, ids, S_EKONOMI, "linnea.bjork", "Attestant", "pending", -2, 0,
-                     "Ny roll som controller: attesterar förvaltningens fakturor", NULL, &id);
+    int a = account_of(system, who);
+    int rc = request(db, ids, system, who, entitlement, "provisioned", created_days,
+                     created_days + 2, decider, justification, "Godkänd", &id);
     out->requests += !rc;
-    /* Approved, provisioned and confirmed: the grant records its request. */
+    days_from_now(created_days + 5, false, granted);
+    days_from_now(created_days + 7, true, due);
     if (!rc)
-        rc = request(db, ids, S_OMSORG, "mikael.forsberg", "Läsbehörighet", "provisioned", -210,
-                     -208, "Uppföljning av enhetens ärenden", "Godkänd för uppföljning", &id);
-    out->requests += !rc;
-    int a = account_of(S_OMSORG, "mikael.forsberg");
-    days_from_now(-205, false, granted);
-    days_from_now(-203, true, due);
-    if (!rc)
-        rc = demo_sql_task_insert(db, ids->sys_org[S_OMSORG], ids->system[S_OMSORG], "provision",
-                                  id, 0, 0, ids->owner[S_OMSORG], due, granted, granted);
+        rc = demo_sql_task_insert(db, ids->sys_org[system], ids->system[system], "provision", id, 0,
+                                  0, ids->admin[system], due, granted, granted);
     out->tasks += !rc;
     struct demo_grant_row g = {.account_id = ids->account[a],
-                               .system_id = ids->system[S_OMSORG],
+                               .system_id = ids->system[system],
                                .organisation_id = ids->account_org[a],
                                .granted_at = granted,
-                               .granted_by = ids->owner[S_OMSORG],
+                               .granted_by = ids->admin[system],
                                .request_id = id,
                                .source = "request"};
     if (!rc)
-        rc = entitlement_of(ids, S_OMSORG, "Läsbehörighet", &g.entitlement_id);
+        rc = entitlement_of(ids, system, entitlement, &g.entitlement_id);
     if (!rc)
         rc = demo_sql_grant_insert(db, &g, &grant);
     out->grants += !rc;
+    return rc;
+}
+
+static int add_requests(struct db *db, struct small_ids *ids, struct demo_access_counts *out)
+{
+    char created[CLOCK_ISO_LEN], due[CLOCK_ISO_LEN];
+    int64_t id = 0;
+    /* Pending for ten days with anna.lindgren, the information owner of the economy system's
+     * invoices: due within the 14 days of the request approval rule. */
+    int rc = request(db, ids, S_EKONOMI, "linnea.bjork", "Attestant", "pending", -10, 0, NULL,
+                     "Ny roll som controller: attesterar förvaltningens fakturor", NULL, &id);
+    out->requests += !rc;
+    if (!rc)
+        rc = provisioned(db, ids, S_OMSORG, "mikael.forsberg", "Läsbehörighet", -210, NULL,
+                         "Uppföljning av enhetens ärenden", out);
+    /* Approved by her manager, who owns none of the payroll data: a finding (ITC-ANS-17). */
+    if (!rc)
+        rc = provisioned(db, ids, S_LON, "maria.ek", "Chef", -200, "per.nystrom",
+                         "Attesterar lön för enhetens medarbetare", out);
     if (!rc)
         rc = request(db, ids, S_OMSORG, "erik.johansson", "Systemadministratör", "rejected", -31,
-                     -30, "Vill kunna lägga upp nya brukare själv",
+                     -30, NULL, "Vill kunna lägga upp nya brukare själv",
                      "Handläggare behöver inte administratörsbehörighet", &id);
     out->requests += !rc;
     /* Approved yesterday; the provisioning task is still open. */
     if (!rc)
-        rc = request(db, ids, S_SKOLA, "ahmed.yusuf", "Mentor", "approved", -3, -1,
+        rc = request(db, ids, S_SKOLA, "ahmed.yusuf", "Mentor", "approved", -3, -1, NULL,
                      "Mentor för klass 8B från nästa termin", "Godkänd", &id);
     out->requests += !rc;
-    days_from_now(-1, false, granted);
+    days_from_now(-1, false, created);
     days_from_now(5, true, due);
     if (!rc)
         rc = demo_sql_task_insert(db, ids->sys_org[S_SKOLA], ids->system[S_SKOLA], "provision", id,
-                                  0, 0, ids->owner[S_SKOLA], due, granted, NULL);
+                                  0, 0, ids->admin[S_SKOLA], due, created, NULL);
     out->tasks += !rc;
     return rc;
 }
@@ -436,7 +462,7 @@ static int review(struct db *db, const struct small_ids *ids, const char *title,
     if (!rc && grant) {
         int s = ACCOUNTS[revoke_account].system;
         rc = demo_sql_task_insert(db, ids->sys_org[s], ids->system[s], "revoke", 0, grant, id,
-                                  ids->owner[s], due, done, done);
+                                  ids->admin[s], due, done, done);
         out->tasks += !rc;
     }
     return rc;
