@@ -521,9 +521,8 @@ int demo_access_load(struct db *db, const char *at, struct demo_access_counts *o
 
 /* ---- the region's staff at scale ---- */
 
-#define UNOWNED       300 /* service and shared accounts, tied to no person */
-#define SCALE_ENTS    6   /* entitlements per system; the first is privileged */
-#define ACCOUNTS_BASE 6   /* each person has 6 or 7 accounts: 200 000 for 30 000 people */
+#define UNOWNED    300 /* service and shared accounts, tied to no person */
+#define SCALE_ENTS 6   /* entitlements per system; the first is privileged */
 
 static const char *const SCALE_ENTITLEMENTS[SCALE_ENTS] = {
     "Administratör", "Läsbehörighet", "Handläggare", "Registrator", "Attestant", "Rapportuttag"};
@@ -604,31 +603,11 @@ static uint32_t next_rand(uint64_t *state)
     return (uint32_t)(*state >> 33);
 }
 
-/* A person of the staff as the accounts need them. */
-struct staff {
-    int64_t id, org, end_at; /* end_at 0: no end date */
-    char user_id[40];
-    bool privileged;
-};
-
-/* An account to create: the people's are planned first and then created system by system in
- * username order, so that every index of account and access_grant grows at a few places at a
- * time instead of at random ones (which, past the page cache, costs a write per row). */
-struct planned {
-    int32_t person; /* index into staff, or -1 - u for unowned account u */
-    int32_t sys;    /* index into systems */
-    uint32_t r;     /* its random draw */
-};
-
 struct scale_state {
     const int64_t *systems, *orgs;
     int nsystems, norgs, per_org;
-    int64_t *ents;      /* SCALE_ENTS per system, in system order */
     int (*seen)[NLAST]; /* people so far per first and last name: the user id's number */
-    struct staff *staff;
-    struct planned *plan;
-    int nplan;
-    int64_t approver; /* who approved the shared accounts' exceptions */
+    int64_t first_person, approver; /* the first staff id; who approved the exceptions */
     uint64_t rnd;
     const char *at;
     struct demo_access_scale_counts *out;
@@ -639,51 +618,36 @@ static int scale_entitlements(struct db *db, struct scale_state *s)
     int rc = 0;
     for (int i = 0; !rc && i < s->nsystems; i++)
         for (int e = 0; !rc && e < SCALE_ENTS; e++) {
+            int64_t id;
             rc = demo_sql_entitlement_insert(db, s->systems[i], SCALE_ENTITLEMENTS[e], "", e == 0,
-                                             s->at, &s->ents[i * SCALE_ENTS + e]);
+                                             s->at, &id);
             s->out->entitlements += !rc;
         }
     return rc;
 }
 
-/* One person's 6 or 7 accounts: the first on one of the IT centre's shared systems, the rest
- * on systems of their own organisation (all on the IT centre's when it has none). */
-static void plan_accounts(struct scale_state *s, int person, int sys_org, int k)
-{
-    int m = ACCOUNTS_BASE + (k % 3 != 0), base = (int)(next_rand(&s->rnd) % (uint32_t)s->per_org);
-    for (int j = 0; j < m; j++) {
-        bool own = sys_org > 0 && j > 0;
-        struct planned *p = &s->plan[s->nplan];
-        p->person = person;
-        p->sys = ((base + j * 37) % s->per_org) * s->norgs + (own ? sys_org : 0);
-        p->r = next_rand(&s->rnd);
-        s->nplan++;
-    }
-}
-
+/* The staff, organisation by organisation, every fifteenth a manager of those after them; their
+ * ids must run on without gaps for the set-based accounts. */
 static int scale_people(struct db *db, struct scale_state *s, char *msg, size_t msglen)
 {
-    char name[80], email[96], start[CLOCK_ISO_LEN], end[CLOCK_ISO_LEN], changed[CLOCK_ISO_LEN];
+    char user_id[40], name[80], email[96], start[CLOCK_ISO_LEN], end[CLOCK_ISO_LEN];
+    char changed[CLOCK_ISO_LEN];
     int rc = 0, k = 0;
     for (size_t o = 0; !rc && o < NSTAFF_ORGS; o++) {
         const struct staff_org *so = &STAFF_ORGS[o];
         int64_t org = 0, manager = 0;
-        int sys_org = -1;
         rc = demo_sql_org_id(db, so->code, &org);
         if (rc == ERR_NOTFOUND)
             str_format(msg, msglen, "there is no organisation %s: run 'varn demo' first", so->code);
-        for (int j = 0; j < s->norgs; j++)
-            if (s->orgs[j] == org)
-                sys_org = j;
         for (int p = 0; !rc && p < so->people; p++, k++) {
             uint32_t r = next_rand(&s->rnd), r2 = next_rand(&s->rnd);
             const struct name *f = &FIRST[r % NFIRST], *l = &LAST[(r >> 8) % NLAST];
             int n = ++s->seen[r % NFIRST][(r >> 8) % NLAST], ends = (int)((r >> 16) % 100);
             bool leads = p % 15 == 0;
-            struct staff *st = &s->staff[k];
-            rc = str_format(st->user_id, sizeof(st->user_id), "%s.%s%d", f->ascii, l->ascii, n);
+            int64_t id = 0;
+            rc = str_format(user_id, sizeof(user_id), "%s.%s%d", f->ascii, l->ascii, n);
             str_format(name, sizeof(name), "%s %s", f->name, l->name);
-            str_format(email, sizeof(email), "%s@%s", st->user_id, so->domain);
+            str_format(email, sizeof(email), "%s@%s", user_id, so->domain);
             str_format(start, sizeof(start), "%d-%02d-%02d", 1990 + (int)(r2 % 35),
                        1 + (int)((r2 >> 8) % 12), 1 + (int)((r2 >> 12) % 28));
             /* 2 in 100 left up to half a year ago, 3 leave within two months. */
@@ -692,7 +656,7 @@ static int scale_people(struct db *db, struct scale_state *s, char *msg, size_t 
                               true, end);
             if ((r2 >> 24) % 150 == 0)
                 days_from_now(-1 - (int)((r >> 24) % 60), false, changed);
-            struct demo_person_row row = {.user_id = st->user_id,
+            struct demo_person_row row = {.user_id = user_id,
                                           .name = name,
                                           .email = email,
                                           .employment_start = start,
@@ -704,127 +668,119 @@ static int scale_people(struct db *db, struct scale_state *s, char *msg, size_t 
                                           .manager_id = leads ? 0 : manager,
                                           .privileged = k % 50 == 7};
             if (!rc)
-                rc = demo_sql_staff_insert(db, &row, s->at, &st->id);
+                rc = demo_sql_staff_insert(db, &row, s->at, &id);
             s->out->people += !rc;
+            if (!rc && k == 0)
+                s->first_person = id;
+            if (!rc && id != s->first_person + k) {
+                str_format(msg, msglen, "the region's staff did not get consecutive ids");
+                rc = ERR_DB;
+            }
             if (leads)
-                manager = st->id;
-            st->org = org;
-            st->privileged = row.privileged;
-            st->end_at = 0;
-            if (!rc && row.employment_end)
-                rc = clock_parse_date(row.employment_end, &st->end_at);
-            plan_accounts(s, k, sys_org, k);
+                manager = id;
         }
     }
     return rc;
 }
 
-/* Service and shared accounts tied to no person, on systems spread over the region. */
-static void plan_unowned(struct scale_state *s)
+/* Service and shared accounts tied to no person, on systems spread over the region: a third
+ * of the shared ones have an approved exception, a tenth of all are privileged (without MFA).
+ * *first gets the first one's id. */
+static int scale_unowned(struct db *db, struct scale_state *s, int64_t *first)
 {
-    for (int u = 0; u < UNOWNED; u++) {
-        struct planned *p = &s->plan[s->nplan++];
-        p->person = -1 - u;
-        p->sys = (u * 613 + 11) % s->nsystems;
-        p->r = next_rand(&s->rnd);
-    }
-}
-
-static const struct scale_state *sort_state; /* qsort has no context argument in C17 */
-
-static const char *planned_username(const struct scale_state *s, const struct planned *p,
-                                    char buf[32])
-{
-    int u = -1 - p->person;
-    if (p->person >= 0)
-        return s->staff[p->person].user_id;
-    str_format(buf, 32, u % 3 ? "gemensam-%03d" : "svc-%03d", u + 1);
-    return buf;
-}
-
-/* By organisation, system and username: the order of the indexes. */
-static int planned_cmp(const void *a, const void *b)
-{
-    const struct planned *x = a, *y = b;
-    int n = sort_state->norgs;
-    int kx = x->sys % n * sort_state->per_org + x->sys / n;
-    int ky = y->sys % n * sort_state->per_org + y->sys / n;
-    char bx[32], by[32];
-    if (kx != ky)
-        return kx < ky ? -1 : 1;
-    return strcmp(planned_username(sort_state, x, bx), planned_username(sort_state, y, by));
-}
-
-/* The planned accounts, in order: their ids must run on without gaps for the set-based grants
- * (*first gets the first). Of the people's accounts, 2 in 100 are disabled and
- * 3 in 100 never logged in; half of those who have left still logged in after their last day.
- * Privileged accounts have MFA 9 times in 10, the others about 2 in 3. A third of the shared
- * accounts have an approved exception; a tenth of the unowned ones are privileged. */
-static int scale_accounts(struct db *db, struct scale_state *s, int64_t *first, char *msg,
-                          size_t msglen)
-{
-    char login[CLOCK_ISO_LEN], until[CLOCK_ISO_LEN], buf[32];
-    int64_t now = clock_now();
+    char username[32], until[CLOCK_ISO_LEN], login[CLOCK_ISO_LEN];
     int rc = 0;
     days_from_now(90, true, until);
-    for (int i = 0; !rc && i < s->nplan; i++) {
-        const struct planned *p = &s->plan[i];
-        const struct staff *st = p->person >= 0 ? &s->staff[p->person] : NULL;
-        uint32_t r = p->r;
-        int u = -1 - p->person;
-        int64_t id = 0, login_at = now - (int64_t)(r % (90 * DAY));
-        if (st && st->end_at && st->end_at < now)
-            login_at = r % 2 ? st->end_at + (int64_t)(r >> 8) % (now - st->end_at)
-                             : st->end_at - (int64_t)(r >> 8) % (20 * DAY);
-        clock_format(login_at, login);
+    for (int u = 0; !rc && u < UNOWNED; u++) {
+        int sys = (u * 613 + 11) % s->nsystems;
+        bool shared = u % 3 != 0;
+        int64_t id = 0;
+        str_format(username, sizeof(username), shared ? "gemensam-%03d" : "svc-%03d", u + 1);
+        clock_format(clock_now() - (int64_t)(next_rand(&s->rnd) % (30 * DAY)), login);
         struct demo_account_row a = {
-            .system_id = s->systems[p->sys],
-            .organisation_id = st ? st->org : s->orgs[p->sys % s->norgs],
-            .person_id = st ? st->id : 0,
-            .username = planned_username(s, p, buf),
-            .status = st && (r >> 20) % 100 < 2 ? "disabled" : "active",
-            .source = (r >> 12) % 10 < 7 ? "ldap" : "csv",
-            .last_login = st && (r >> 24) % 100 < 3 ? NULL : login,
-            .exception_reason = !st && u % 3 == 2 ? "Gemensam skärm i receptionen" : NULL,
+            .system_id = s->systems[sys],
+            .organisation_id = s->orgs[sys % s->norgs],
+            .username = username,
+            .status = "active",
+            .source = "csv",
+            .last_login = login,
+            .exception_reason = shared && u % 3 == 2 ? "Gemensam skärm i receptionen" : NULL,
             .exception_until = until,
             .exception_approved_by = s->approver,
-            .shared = !st && u % 3 != 0,
-            .privileged = st ? st->privileged : u % 10 == 0,
-            .mfa_enrolled = st && (st->privileged ? (r >> 7) % 10 != 0 : (r >> 7) % 100 < 65)};
+            .shared = shared,
+            .privileged = u % 10 == 0};
         rc = demo_sql_account_insert(db, &a, s->at, &id);
         s->out->accounts += !rc;
-        if (!rc && i == 0)
+        if (!rc && u == 0)
             *first = id;
-        if (!rc && id != *first + i) {
-            str_format(msg, msglen, "the region's accounts did not get consecutive ids");
-            rc = ERR_DB;
-        }
     }
+    return rc;
+}
+
+/* The staff's accounts, set-based (demo_sql_scale_accounts), after the unowned ones; the ids
+ * of all must run on from first without gaps for the set-based grants. */
+static int scale_staff_accounts(struct db *db, struct scale_state *s, int64_t first, int64_t *total,
+                                char *msg, size_t msglen)
+{
+    struct demo_scale_accounts w = {.first_person = s->first_person,
+                                    .people = DEMO_SCALE_PEOPLE,
+                                    .first_system = s->systems[0],
+                                    .per_org = s->per_org,
+                                    .at = s->at};
+    char logins[8][CLOCK_ISO_LEN], recent[CLOCK_ISO_LEN], today[CLOCK_ISO_LEN];
+    int64_t last = 0, count = 0;
+    for (int i = 0; i < s->nsystems; i++)
+        if (s->systems[i] != s->systems[0] + i) {
+            str_format(msg, msglen, "the region's systems did not get consecutive ids");
+            return ERR_DB;
+        }
+    for (int j = 0; j < DEMO_SCALE_ORGS; j++)
+        w.orgs[j] = s->orgs[j];
+    /* Last logins within the last three months. */
+    for (int i = 0; i < 8; i++) {
+        clock_format(clock_now() - (int64_t)(1 + i * 11) * DAY - 3600 * (int64_t)(i + 1),
+                     logins[i]);
+        w.logins[i] = logins[i];
+    }
+    clock_format(clock_now() - 3 * 3600, recent);
+    days_from_now(0, true, today);
+    w.recent = recent;
+    w.today = today;
+    int rc = demo_sql_scale_accounts(db, &w);
+    if (!rc)
+        rc = demo_sql_account_span(db, first, &last, &count);
+    if (!rc && last - first + 1 != count) {
+        str_format(msg, msglen, "the region's accounts did not get consecutive ids");
+        rc = ERR_DB;
+    }
+    s->out->accounts = rc ? 0 : (int)count;
+    *total = count;
     return rc;
 }
 
 /* The grants, set-based: two per person account, one per unowned account, and a third for
  * the even-numbered person accounts from the one where exactly enough remain to make the
  * region's DEMO_SCALE_GRANTS. */
-static int scale_grants(struct db *db, struct scale_state *s, int64_t first, int person_accounts)
+static int scale_grants(struct db *db, struct scale_state *s, int64_t first, int64_t total)
 {
     static const int days[8] = {45, 130, 300, 520, 800, 1100, 1500, 2100};
     char times[8][CLOCK_ISO_LEN];
     const char *granted[8];
-    int thirds = DEMO_SCALE_GRANTS - UNOWNED - 2 * person_accounts, third_from = s->nplan;
-    for (int i = s->nplan - 1; thirds > 0 && i >= 0; i--)
-        if (i % 2 == 0 && s->plan[i].person >= 0) {
-            third_from = i;
-            thirds--;
-        }
+    int64_t person_accounts = total - UNOWNED;
+    int64_t thirds = DEMO_SCALE_GRANTS - UNOWNED - 2 * person_accounts;
+    /* Unowned accounts are d < UNOWNED; the thirds take every other one of the last 2 * thirds
+     * person accounts. */
+    int64_t third_from = UNOWNED + person_accounts - 2 * thirds;
     for (int i = 0; i < 8; i++) {
         clock_format(clock_now() - (int64_t)days[i] * DAY - 3600 * (int64_t)(7 + i), times[i]);
         granted[i] = times[i];
     }
+    if (thirds < 0 || third_from % 2)
+        return ERR_INVALID;
     int64_t before = 0, after = 0;
     int rc = demo_sql_count_grants(db, &before);
     if (!rc)
-        rc = demo_sql_scale_grants(db, first, s->nplan, third_from, granted);
+        rc = demo_sql_scale_grants(db, first, total, third_from, granted);
     if (!rc)
         rc = demo_sql_count_grants(db, &after);
     s->out->grants = (int)(after - before);
@@ -843,34 +799,24 @@ int demo_access_scale(struct db *db, const int64_t *systems, int nsystems, const
                             .rnd = 20261123,
                             .at = at,
                             .out = out};
-    int person_accounts = 0;
-    int64_t first = 0;
+    int64_t first = 0, total = 0;
     memset(out, 0, sizeof(*out));
-    for (int k = 0; k < DEMO_SCALE_PEOPLE; k++)
-        person_accounts += ACCOUNTS_BASE + (k % 3 != 0);
-    s.ents = calloc((size_t)nsystems * SCALE_ENTS, sizeof(*s.ents));
+    if (norgs != DEMO_SCALE_ORGS || nsystems % norgs)
+        return ERR_INVALID;
     s.seen = calloc(NFIRST, sizeof(*s.seen));
-    s.staff = calloc(DEMO_SCALE_PEOPLE, sizeof(*s.staff));
-    s.plan = calloc((size_t)person_accounts + UNOWNED, sizeof(*s.plan));
-    int rc = s.ents && s.seen && s.staff && s.plan ? 0 : ERR_NOMEM;
+    int rc = s.seen ? 0 : ERR_NOMEM;
     if (!rc)
         rc = demo_sql_person_id(db, "karin.lindqvist", &s.approver);
     if (!rc)
         rc = scale_entitlements(db, &s);
     if (!rc)
         rc = scale_people(db, &s, msg, msglen);
-    if (!rc) {
-        plan_unowned(&s);
-        sort_state = &s;
-        qsort(s.plan, (size_t)s.nplan, sizeof(*s.plan), planned_cmp);
-        sort_state = NULL;
-        rc = scale_accounts(db, &s, &first, msg, msglen);
-    }
     if (!rc)
-        rc = scale_grants(db, &s, first, person_accounts);
-    free(s.ents);
+        rc = scale_unowned(db, &s, &first);
+    if (!rc)
+        rc = scale_staff_accounts(db, &s, first, &total, msg, msglen);
+    if (!rc)
+        rc = scale_grants(db, &s, first, total);
     free(s.seen);
-    free(s.staff);
-    free(s.plan);
     return rc;
 }

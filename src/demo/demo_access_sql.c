@@ -61,6 +61,33 @@ static const char SQL_TASK_INSERT[] =
 #define SCALE_RANK                                                                                 \
     "CASE e.name WHEN 'Administratör' THEN 0 WHEN 'Läsbehörighet' THEN 1 WHEN 'Handläggare'"   \
     " THEN 2 WHEN 'Registrator' THEN 3 WHEN 'Attestant' THEN 4 ELSE 5 END"
+/* x.h is the account's draw, x.sys its system's index; the slots 0-6 a VALUES list (its column is
+ * column1 on SQLite and PostgreSQL). */
+static const char SQL_SCALE_ACCOUNTS[] =
+    "INSERT INTO account (system_id, organisation_id, username, person_id, shared, privileged,"
+    " mfa_enrolled, last_login, status, source, created_at, updated_at)"
+    " SELECT :s0 + x.sys, x.organisation_id, x.user_id, x.id, 0, x.privileged,"
+    " CASE WHEN x.privileged = 1 THEN CASE WHEN x.h / 7 % 10 <> 0 THEN 1 ELSE 0 END"
+    "  WHEN x.h / 7 % 100 < 65 THEN 1 ELSE 0 END,"
+    " CASE WHEN x.h / 3 % 100 < 3 THEN NULL"
+    "  WHEN x.employment_end < :today THEN CASE WHEN x.k % 2 = 1 THEN :recent"
+    "   ELSE x.employment_end || 'T15:30:00Z' END"
+    "  ELSE CASE x.h % 8 WHEN 0 THEN :l0 WHEN 1 THEN :l1 WHEN 2 THEN :l2 WHEN 3 THEN :l3"
+    "   WHEN 4 THEN :l4 WHEN 5 THEN :l5 WHEN 6 THEN :l6 ELSE :l7 END END,"
+    " CASE WHEN x.h / 11 % 100 < 2 THEN 'disabled' ELSE 'active' END,"
+    " CASE WHEN x.h / 13 % 10 < 7 THEN 'ldap' ELSE 'csv' END, :at, :at"
+    " FROM (SELECT p.id, p.id - :p0 AS k, p.user_id, p.organisation_id, p.privileged,"
+    "  p.employment_end,"
+    "  ((p.id - :p0) * 7 + n.column1) * 2654435761 % 4294967291 AS h,"
+    "  (((p.id - :p0) * 7919 + 13) % :per_org + n.column1 * 37) % :per_org * 5"
+    "  + CASE WHEN n.column1 = 0 THEN 0 WHEN p.organisation_id = :o1 THEN 1"
+    "   WHEN p.organisation_id = :o2 THEN 2 WHEN p.organisation_id = :o3 THEN 3"
+    "   WHEN p.organisation_id = :o4 THEN 4 ELSE 0 END AS sys"
+    "  FROM person p CROSS JOIN (VALUES (0), (1), (2), (3), (4), (5), (6)) AS n"
+    "  WHERE p.id >= :p0 AND p.id < :p0 + :np"
+    "  AND n.column1 < 6 + CASE WHEN (p.id - :p0) % 3 <> 0 THEN 1 ELSE 0 END) x"
+    " ORDER BY x.sys % 5, x.sys, x.user_id";
+static const char SQL_ACCOUNT_SPAN[] = "SELECT max(id), count(*) FROM account WHERE id >= :first";
 static const char SQL_COUNT_GRANTS[] = "SELECT count(*) FROM access_grant";
 static const char SQL_SCALE_GRANTS[] =
     "INSERT INTO access_grant (account_id, entitlement_id, system_id, organisation_id,"
@@ -379,4 +406,49 @@ int demo_sql_count_grants(struct db *db, int64_t *n)
     if (rc)
         return rc;
     return db_finish_int(st, 0, n);
+}
+
+int demo_sql_scale_accounts(struct db *db, const struct demo_scale_accounts *w)
+{
+    static const char *const logins[8] = {":l0", ":l1", ":l2", ":l3", ":l4", ":l5", ":l6", ":l7"};
+    static const char *const orgs[DEMO_SCALE_ORGS] = {NULL, ":o1", ":o2", ":o3", ":o4"};
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_SCALE_ACCOUNTS, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":s0", w->first_system);
+    if (!rc)
+        rc = db_bind_int(st, ":p0", w->first_person);
+    if (!rc)
+        rc = db_bind_int(st, ":np", w->people);
+    if (!rc)
+        rc = db_bind_int(st, ":per_org", w->per_org);
+    for (int i = 1; !rc && i < DEMO_SCALE_ORGS; i++)
+        rc = db_bind_int(st, orgs[i], w->orgs[i]);
+    for (int i = 0; !rc && i < 8; i++)
+        rc = db_bind_text(st, logins[i], w->logins[i]);
+    if (!rc)
+        rc = db_bind_text(st, ":recent", w->recent);
+    if (!rc)
+        rc = db_bind_text(st, ":today", w->today);
+    if (!rc)
+        rc = db_bind_text(st, ":at", w->at);
+    return db_finish(st, rc);
+}
+
+int demo_sql_account_span(struct db *db, int64_t first, int64_t *last, int64_t *count)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_ACCOUNT_SPAN, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, ":first", first);
+    if (!rc && db_step(st) == DB_ROW) {
+        *last = db_col_int(st, 0);
+        *count = db_col_int(st, 1);
+    } else if (!rc) {
+        rc = ERR_NOTFOUND;
+    }
+    db_finalize(st);
+    return rc;
 }

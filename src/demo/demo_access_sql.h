@@ -67,6 +67,22 @@ int demo_sql_review_insert(struct db *db, int64_t org_id, const char *title, con
 int demo_sql_review_system_done(struct db *db, int64_t review_id, int64_t system_id,
                                 int64_t reviewer_id, const char *started_at,
                                 const char *decided_at);
+/* The region-scale staff's accounts, set-based, in the order of the indexes (organisation of
+ * the system, system, username). Person k (id first_person + k) has 6 accounts, 7 when k % 3
+ * is not 0: the first on one of the IT centre's systems (orgs[0]), the rest on systems of their
+ * own organisation among orgs (all on the IT centre's for an organisation not among them),
+ * spread by k; system i of organisation i % DEMO_SCALE_ORGS has id first_system + i. Their
+ * flags and logins are drawn from k and the account's slot: 2 in 100 disabled, 3 never logged
+ * in, MFA for 9 in 10 privileged and 65 in 100 other accounts; of those who have left, every other
+ * person last logged in at recent (after their last day), the others on their last day. */
+#define DEMO_SCALE_ORGS 5
+struct demo_scale_accounts {
+    int64_t first_person, people, first_system, per_org, orgs[DEMO_SCALE_ORGS];
+    const char *logins[8], *recent, *today, *at;
+};
+int demo_sql_scale_accounts(struct db *db, const struct demo_scale_accounts *w);
+/* The highest account id and the number of accounts from first on. */
+int demo_sql_account_span(struct db *db, int64_t first, int64_t *last, int64_t *count);
 /* How many grants there are, active or not. */
 int demo_sql_count_grants(struct db *db, int64_t *n);
 /* The grants of the region-scale accounts with ids first .. first + n - 1, set-based. For an
