@@ -19,6 +19,8 @@
     " IN (SELECT organisation_id FROM organisation_profile WHERE profile_id = :profile_id)"        \
     " AND (:org = 0 OR " col " = :org)"
 
+#define GRANT_IN_PROFILE IN_PROFILE("+g.organisation_id")
+
 static const char SQL_ORGS[] = "SELECT o.id, o.code, o.name, NULL, NULL, NULL, NULL"
                                " FROM organisation o WHERE" IN_PROFILE("o.id");
 
@@ -149,17 +151,16 @@ static const char SQL_LATE_LOGIN[] =
                                              " AND a.last_login > p.employment_end";
 
 /* ITC-ANS-17: active grants that came from a request which no information owner of the
- * system's information approved. */
+ * system's information approved (owners: each system's owners, read once). */
 static const char SQL_UNAPPROVED[] =
-    "WITH " SYSTEM_IO ", bad AS MATERIALIZED (SELECT g.id, g.organisation_id, g.account_id,"
-    " g.entitlement_id, g.system_id FROM access_grant g"
-    " LEFT JOIN access_request r ON r.id = g.request_id"
-    " WHERE g.source = 'request' AND g.revoked_at IS NULL AND" IN_PROFILE(
-        "+g.organisation_id") " AND (r.id IS NULL OR r.status NOT IN ('approved', 'provisioned')"
-                              " OR NOT EXISTS (SELECT 1 FROM system_information si JOIN "
-                              "information i"
-                              " ON i.id = si.information_id WHERE si.system_id = g.system_id"
-                              " AND i.owner_id = r.decided_by)))" GRANT_SELECT("bad", "");
+    "WITH " SYSTEM_IO ", owners AS MATERIALIZED (SELECT DISTINCT si.system_id, i.owner_id"
+    " FROM system_information si JOIN information i ON i.id = si.information_id),"
+    " bad AS MATERIALIZED (SELECT g.id, g.organisation_id, g.account_id, g.entitlement_id,"
+    " g.system_id FROM access_grant g LEFT JOIN access_request r ON r.id = g.request_id"
+    " WHERE g.source = 'request' AND g.revoked_at IS NULL"
+    " AND (r.id IS NULL OR r.status NOT IN ('approved', 'provisioned')"
+    " OR NOT EXISTS (SELECT 1 FROM owners o WHERE o.system_id = g.system_id"
+    " AND o.owner_id = r.decided_by)) AND" GRANT_IN_PROFILE ")" GRANT_SELECT("bad", "");
 
 /* ... and per system, its oldest request still waiting for a decision. */
 static const char SQL_PENDING[] =
@@ -181,7 +182,7 @@ static const char SQL_PRIVILEGE[] =
     " AND it.decision = 'keep') AS kept FROM entitlement e"
     " JOIN access_grant g ON g.entitlement_id = e.id AND g.revoked_at IS NULL"
     " LEFT JOIN access_request r ON r.id = g.request_id AND r.status IN ('approved', 'provisioned')"
-    " WHERE e.privileged = 1 AND" IN_PROFILE("+g.organisation_id") ")" GRANT_SELECT(
+    " WHERE e.privileged = 1 AND" GRANT_IN_PROFILE ")" GRANT_SELECT(
         "pg", ", pg.approved, pg.kept") " WHERE (pg.approved IS NULL OR pg.approved < :cutoff)"
                                         " AND (pg.kept IS NULL OR pg.kept < :cutoff)";
 
