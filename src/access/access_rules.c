@@ -150,17 +150,17 @@ static const char SQL_LATE_LOGIN[] =
     " WHERE" IN_PROFILE("p.organisation_id") " AND p.employment_end IS NOT NULL"
                                              " AND a.last_login > p.employment_end";
 
-/* ITC-ANS-17: active grants that came from a request which no information owner of the
- * system's information approved (owners: each system's owners, read once). */
+/* ITC-ANS-17: active grants that came from a request that was not approved. Only an owner of
+ * information the system processes can approve one (the workflow refuses anyone else), so the
+ * decision is judged when it is made, not again against today's owners: a new owner would
+ * otherwise undo every approval of the one before. */
 static const char SQL_UNAPPROVED[] =
-    "WITH " SYSTEM_IO ", owners AS MATERIALIZED (SELECT DISTINCT si.system_id, i.owner_id"
-    " FROM system_information si JOIN information i ON i.id = si.information_id),"
-    " bad AS MATERIALIZED (SELECT g.id, g.organisation_id, g.account_id, g.entitlement_id,"
-    " g.system_id FROM access_grant g LEFT JOIN access_request r ON r.id = g.request_id"
+    "WITH " SYSTEM_IO ", bad AS MATERIALIZED (SELECT g.id, g.organisation_id, g.account_id,"
+    " g.entitlement_id, g.system_id FROM access_grant g"
+    " LEFT JOIN access_request r ON r.id = g.request_id"
     " WHERE g.source = 'request' AND g.revoked_at IS NULL"
-    " AND (r.id IS NULL OR r.status NOT IN ('approved', 'provisioned')"
-    " OR NOT EXISTS (SELECT 1 FROM owners o WHERE o.system_id = g.system_id"
-    " AND o.owner_id = r.decided_by)) AND" GRANT_IN_PROFILE ")" GRANT_SELECT("bad", "");
+    " AND (r.id IS NULL OR r.status NOT IN ('approved', 'provisioned') OR r.decided_by IS NULL)"
+    " AND" GRANT_IN_PROFILE ")" GRANT_SELECT("bad", "");
 
 /* ... and per system, its oldest request still waiting for a decision. */
 static const char SQL_PENDING[] =
