@@ -21,8 +21,11 @@
 
 #define GRANT_IN_PROFILE IN_PROFILE("+g.organisation_id")
 
-static const char SQL_ORGS[] = "SELECT o.id, o.code, o.name, NULL, NULL, NULL, NULL"
-                               " FROM organisation o WHERE" IN_PROFILE("o.id");
+/* The organisations in scope, and whether Värn knows any account of theirs. */
+static const char SQL_ORGS[] =
+    "SELECT o.id, o.code, o.name, NULL, NULL, NULL, NULL,"
+    " CASE WHEN EXISTS (SELECT 1 FROM account a WHERE a.organisation_id = o.id) THEN 1 ELSE 0 END"
+    " FROM organisation o WHERE" IN_PROFILE("o.id");
 
 /* Per system, the owner of the information it processes who answers for its access: the one
  * in the system's organisation first, then the one with the highest level (docs/access.md). */
@@ -220,7 +223,8 @@ static int emit(struct rule_ctx *ctx, struct db_stmt *st, struct failed *f, enum
     return rule_emit_as(ctx, st, kind, status, due);
 }
 
-/* One ok finding for each organisation in scope where nothing failed. */
+/* One finding for each organisation in scope where nothing failed: ok, or not_tracked while
+ * Värn has no account of it (nothing is known of its access, so nothing is met). */
 static int ok_orgs(struct rule_ctx *ctx, const struct failed *f)
 {
     struct db_stmt *st;
@@ -229,7 +233,8 @@ static int ok_orgs(struct rule_ctx *ctx, const struct failed *f)
         return rc;
     while ((rc = db_step(st)) == DB_ROW)
         if (!failed_has(f, db_col_int(st, 0)) &&
-            (rc = rule_emit_as(ctx, st, SUBJECT_ORGANISATION, FINDING_OK, NULL)))
+            (rc = rule_emit_as(ctx, st, SUBJECT_ORGANISATION,
+                               db_col_int(st, RULE_COL) ? FINDING_OK : FINDING_NOT_TRACKED, NULL)))
             break;
     db_finalize(st);
     return rc < 0 ? rc : 0;

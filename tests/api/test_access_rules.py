@@ -265,8 +265,8 @@ def brief(fs):
                    f["responsible"]) for f in fs)
 
 
-def org_ok(responsible=None, org="PROV"):
-    return ("organisation", org, "ok", None, responsible)
+def org_ok(responsible=None, org="PROV", status="ok"):
+    return ("organisation", org, status, None, responsible)
 
 
 # ---- ITC-ATK-1: access_unique_identity ----
@@ -275,6 +275,9 @@ def org_ok(responsible=None, org="PROV"):
       "of nobody is missing until disabled")
 def _():
     w = world()
+    eq(brief(findings(w.db, "ITC-ATK-1")), [("organisation", "PROV", "not_tracked", None,
+                                              "mia.matt")],
+       "no account known: not tracked, never ok")
     for u in ("anna.anstalld", "bo.byte", "sara.agare"):
         w.account("PROV-SYS-1", u, person=u)
     eq(brief(findings(w.db, "ITC-ATK-1")), [org_ok("mia.matt")],
@@ -349,6 +352,8 @@ def _():
 def _():
     w = world()
     eq(findings(w.db, "ITC-ATK-5"), [], "no grants: nothing to review")
+    eq(brief(findings(w.db, "ITC-ATK-9")), [org_ok(status="not_tracked")],
+       "no account known: offboarding is not tracked either")
     w.account("PROV-SYS-1", "anna", person="anna.anstalld")
     w.grant("PROV-SYS-1", "anna", "Handläggare")
     eq(brief(findings(w.db, "ITC-ATK-5")),
