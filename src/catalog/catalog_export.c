@@ -146,6 +146,37 @@ static const struct column grant_columns[] = {{"id", "Id"},
                                               {"revoked_by", "Återkallad av"},
                                               {"revoke_reason", "Skäl"},
                                               {NULL, NULL}};
+/* The access workflows (src/access): a review campaign's evidence and the offboarding list. */
+static const struct column access_review_item_columns[] = {{"system", "System"},
+                                                           {"system_name", "Systemnamn"},
+                                                           {"organisation", "Organisation"},
+                                                           {"account", "Konto"},
+                                                           {"person", "Person"},
+                                                           {"person_name", "Namn"},
+                                                           {"entitlement", "Behörighet"},
+                                                           {"reviewer", "Granskare"},
+                                                           {"reviewer_name", "Granskarens namn"},
+                                                           {"decision_sv", "Beslut"},
+                                                           {"comment", "Kommentar"},
+                                                           {"decided_by", "Beslutad av"},
+                                                           {"decided_at", "Beslutad"},
+                                                           {NULL, NULL}};
+
+static const struct column offboarding_columns[] = {{"user_id", "Användar-id"},
+                                                    {"name", "Namn"},
+                                                    {"organisation", "Organisation"},
+                                                    {"manager", "Chef"},
+                                                    {"employment_end", "Slutdatum"},
+                                                    {"days_left", "Dagar kvar"},
+                                                    {"reason_sv", "Anledning"},
+                                                    {"system", "System"},
+                                                    {"system_name", "Systemnamn"},
+                                                    {"account", "Konto"},
+                                                    {"entitlement", "Behörighet"},
+                                                    {"administrator", "Förvaltare"},
+                                                    {"last_login", "Senaste inloggning"},
+                                                    {"incident_sv", "Möjlig incident"},
+                                                    {NULL, NULL}};
 
 static const struct {
     const char *action, *object_kind, *sheet, *csv_file, *xlsx_file;
@@ -177,6 +208,15 @@ static const struct {
     [CAT_LIST_GRANTS] = {"grants.export", "grant", "Behörigheter",
                          "attachment; filename=\"behorigheter.csv\"",
                          "attachment; filename=\"behorigheter.xlsx\"", grant_columns},
+    [CAT_LIST_ACCESS_REVIEW_ITEMS] = {"access_review.export", "access_review",
+                                      "Behörighetsgranskning",
+                                      "attachment; filename=\"behorighetsgranskning.csv\"",
+                                      "attachment; filename=\"behorighetsgranskning.xlsx\"",
+                                      access_review_item_columns},
+    [CAT_LIST_OFFBOARDING] = {"offboarding.export", "person", "Avslut av behörigheter",
+                              "attachment; filename=\"avslut-behorigheter.csv\"",
+                              "attachment; filename=\"avslut-behorigheter.xlsx\"",
+                              offboarding_columns},
 };
 
 static const char *const format_names[] = {"json", "csv", "xlsx"};
