@@ -115,8 +115,8 @@ made=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("ite
     "$work/resp.json")
 [ "$made" = "$grants" ] || echo "warning: the campaign has $made items, not $grants" >&2
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s", lo, hi }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f\n", v[int((NR + 1) / 2)] }'; }
+range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'; }
 m_api=$(median "${api[@]}")
 m_plain=$(median "${plainf[@]}")
 m_items=$(median "${itemsf[@]}")

@@ -120,7 +120,7 @@ static const struct small_account ACCOUNTS[] = {
     {S_LON, "lena.strand", "lena.strand", false, true, true, 1, false, {"Systemadministratör"}},
     {S_LON, "oskar.lund", "oskar.lund", false, true, true, 20, false, {"Systemadministratör"}},
     {S_LON, "sara.aberg", "sara.aberg", false, false, true, 3, false, {"Lönehandläggare"}},
-    /* Its grant comes from a request her manager approved (add_requests). */
+    /* Its grant comes from a request that was rejected (add_requests). */
     {S_LON, "maria.ek", "maria.ek", false, false, true, 11, false, {NULL}},
     {S_LON, "mira.koskinen", "mira.koskinen", false, true, true, 6, false, {"Leverantörssupport"}},
 };
@@ -352,25 +352,29 @@ static int request(struct db *db, const struct small_ids *ids, int system, const
     return rc ? rc : demo_sql_request_insert(db, &r, id);
 }
 
-/* A request approved created_days ago by decider (NULL: the information owner), provisioned
- * by the system's administrator (its owner when it has none) three days later: the request,
- * the done task and the grant that names the request. */
-static int provisioned(struct db *db, const struct small_ids *ids, int system, const char *who,
-                       const char *entitlement, int created_days, const char *decider,
-                       const char *justification, struct demo_access_counts *out)
+/* A request decided two days after created_days ago by the system's information owner, with
+ * the grant that names it made by the system's administrator (its owner when it has none)
+ * three days later: after an approval through a provisioning task, done; after a rejection by
+ * hand, which is a finding. */
+static int granted_request(struct db *db, const struct small_ids *ids, int system, const char *who,
+                           const char *entitlement, int created_days, const char *status,
+                           const char *justification, const char *comment,
+                           struct demo_access_counts *out)
 {
     char granted[CLOCK_ISO_LEN], due[CLOCK_ISO_LEN];
     int64_t id = 0, grant = 0;
     int a = account_of(system, who);
-    int rc = request(db, ids, system, who, entitlement, "provisioned", created_days,
-                     created_days + 2, decider, justification, "Godkänd", &id);
+    bool approved = strcmp(status, "provisioned") == 0;
+    int rc = request(db, ids, system, who, entitlement, status, created_days, created_days + 2,
+                     NULL, justification, comment, &id);
     out->requests += !rc;
     days_from_now(created_days + 5, false, granted);
     days_from_now(created_days + 7, true, due);
-    if (!rc)
+    if (!rc && approved) {
         rc = demo_sql_task_insert(db, ids->sys_org[system], ids->system[system], "provision", id, 0,
                                   0, ids->admin[system], due, granted, granted);
-    out->tasks += !rc;
+        out->tasks += !rc;
+    }
     struct demo_grant_row g = {.account_id = ids->account[a],
                                .system_id = ids->system[system],
                                .organisation_id = ids->account_org[a],
@@ -396,12 +400,13 @@ static int add_requests(struct db *db, struct small_ids *ids, struct demo_access
                      "Ny roll som controller: attesterar förvaltningens fakturor", NULL, &id);
     out->requests += !rc;
     if (!rc)
-        rc = provisioned(db, ids, S_OMSORG, "mikael.forsberg", "Läsbehörighet", -210, NULL,
-                         "Uppföljning av enhetens ärenden", out);
-    /* Approved by her manager, who owns none of the payroll data: a finding (ITC-ANS-17). */
+        rc = granted_request(db, ids, S_OMSORG, "mikael.forsberg", "Läsbehörighet", -210,
+                             "provisioned", "Uppföljning av enhetens ärenden", "Godkänd", out);
+    /* Rejected by the payroll data's owner, and granted all the same: a finding (ITC-ANS-17). */
     if (!rc)
-        rc = provisioned(db, ids, S_LON, "maria.ek", "Chef", -200, "per.nystrom",
-                         "Attesterar lön för enhetens medarbetare", out);
+        rc = granted_request(db, ids, S_LON, "maria.ek", "Chef", -200, "rejected",
+                             "Attesterar lön för enhetens medarbetare",
+                             "Chefsbehörighet ges först efter chefsutbildningen", out);
     if (!rc)
         rc = request(db, ids, S_OMSORG, "erik.johansson", "Systemadministratör", "rejected", -31,
                      -30, NULL, "Vill kunna lägga upp nya brukare själv",
