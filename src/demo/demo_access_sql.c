@@ -104,8 +104,7 @@ static const char SQL_SCALE_GRANTS[] =
     "  WHERE a.id >= :first AND a.id < :first + :n) x"
     " WHERE (x.r = 0 AND x.privileged = 1)"
     " OR (x.r > 0 AND (x.r + 4 - x.d * 7 % 5) % 5 < x.n"
-    "  AND NOT (x.privileged = 1 AND (x.r + 4 - x.d * 7 % 5) % 5 = 0))"
-    " ORDER BY x.id, x.r";
+    "  AND NOT (x.privileged = 1 AND (x.r + 4 - x.d * 7 % 5) % 5 = 0))";
 
 /* 0 stands for NULL in the id columns that may be empty. */
 static int bind_id(struct db_stmt *st, const char *name, int64_t id)
