@@ -278,14 +278,17 @@ def _():
         ("access_review_on_role_change", "due_soon", "Linnéa Björk"),
         ("access_request_approval", "due_soon", "Ekonomisystem"),
         ("access_request_approval", "missing", "maria.ek: Chef i Lönesystem"),
-        ("access_least_privilege", "missing", "jonas.hedlund: Systemadministratör i Omsorgsjournal"),
-        ("access_least_privilege", "overdue", "nils.engstrom: Systemadministratör i Skolplattform"),
+        ("access_least_privilege", "missing",
+         "jonas.hedlund: Systemadministratör i Omsorgsjournal"),
+        ("access_least_privilege", "overdue",
+         "nils.engstrom: Systemadministratör i Skolplattform"),
     }
     eq(sorted(want - got), [], "findings missing from varn check")
     # Recently reviewed systems and the supplier's privileged account on a system that
     # enforces MFA give no finding.
     names = {n for _, _, n in got}
-    for quiet in ("Lönesystem", "Driftövervakning elnät", "nordsys.support i Driftövervakning elnät"):
+    for quiet in ("Lönesystem", "Driftövervakning elnät",
+                  "nordsys.support i Driftövervakning elnät"):
         check(quiet not in names, "%s has a finding: %r" % (quiet, sorted(got)))
 
 
