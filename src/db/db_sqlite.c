@@ -222,8 +222,8 @@ int db_sqlite_open(const char *path, unsigned flags, struct db **out, char *errb
      * are kept in memory rather than in a temporary file. Only for one-off commands: the
      * server's connections keep the defaults. */
     if (src == SQLITE_OK && (flags & DB_OPEN_BULK))
-        src = sqlite3_exec(h, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", NULL,
-                           NULL, NULL);
+        src = sqlite3_exec(h, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", NULL, NULL,
+                           NULL);
     if (src != SQLITE_OK) {
         str_format(errbuf, errlen, "cannot configure database '%s': %s", path, sqlite3_errmsg(h));
         rc = map_rc(src);
