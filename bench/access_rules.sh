@@ -1,7 +1,7 @@
 #!/bin/sh
 # The policy engine on the region with access control data at region scale (bench/RESULTS.md):
-# a release build, varn init, demo --scale region, bench/access_fill.py (200 000 accounts,
-# 500 000 grants), then bench/engine_eval.c and the findings per access obligation.
+# a release build, varn init, demo --scale region (which brings 200 300 accounts and 500 000
+# grants), then bench/engine_eval.c and the findings per access obligation.
 set -eu
 cd "$(dirname "$0")/.."
 [ -d build-bench ] || meson setup build-bench -Dbuildtype=release >/dev/null
@@ -10,7 +10,6 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 VARN_ADMIN_PASSWORD=bench-password-1234 ./build-bench/varn --db "$dir/b.db" init >/dev/null
 VARN_DEMO_PASSWORD=bench-password-1234 ./build-bench/varn --db "$dir/b.db" demo --scale region >/dev/null
-python3 bench/access_fill.py "$dir/b.db"
 ./build-bench/bench/engine_eval "$dir/b.db"
 VARN_NOW=2026-11-23T08:00:00Z ./build-bench/varn --db "$dir/b.db" check --format json |
     python3 -c '
