@@ -261,19 +261,16 @@ export const accessApi = {
 
   requests: (query: Query, signal?: AbortSignal) =>
     request<Page<AccessRequest>>('GET', '/access-requests' + queryString(query), { signal }),
-  requestsExportUrl: (query: Query, format: 'csv' | 'xlsx') => '/api/v1/access-requests' + queryString({ ...query, format }),
   createRequest: (body: Record<string, unknown>) => request<AccessRequest>('POST', '/access-requests', { body }),
   decide: (id: number | string, body: { decision: 'approve' | 'reject'; comment?: string }) =>
     request<AccessRequest>('POST', '/access-requests/' + idOf(id) + '/decision', { body }),
 
   tasks: (query: Query, signal?: AbortSignal) =>
     request<Page<AccessTask> & { reviews?: ReviewReminder[] }>('GET', '/access-tasks' + queryString(query), { signal }),
-  tasksExportUrl: (query: Query, format: 'csv' | 'xlsx') => '/api/v1/access-tasks' + queryString({ ...query, format }),
   taskDone: (id: number | string) => request<AccessTask>('POST', '/access-tasks/' + idOf(id) + '/done', { body: {} }),
 
   reviews: (query: Query, signal?: AbortSignal) =>
     request<Page<Review>>('GET', '/access-reviews' + queryString(query), { signal }),
-  reviewsExportUrl: (query: Query, format: 'csv' | 'xlsx') => '/api/v1/access-reviews' + queryString({ ...query, format }),
   review: (id: number | string) => request<Review>('GET', '/access-reviews/' + idOf(id)),
   startReview: (body: { title: string; due_on: string; systems: string[]; organisation?: string }) =>
     request<Review>('POST', '/access-reviews', { body }),
