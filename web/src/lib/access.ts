@@ -335,16 +335,22 @@ export function share(part: number, whole: number): number | null {
 /** Everyone who works in a member organisation may ask for access (not suppliers or auditors). */
 export const ACCESS_REQUEST_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner',
   'manager', 'head_of_administration', 'dpo', 'committee_member', 'user'];
-/** Roles that read accounts and grants. */
-export const ACCESS_ACCOUNT_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner'];
+/** Roles that read accounts, grants and the MFA coverage (permissions.csv). */
+export const ACCESS_ACCOUNT_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner',
+  'manager', 'head_of_administration', 'dpo'];
 /** Roles that approve a shared account's exception. */
-export const ACCESS_EXCEPTION_ROLES = ['ciso', 'security_officer', 'system_owner'];
+export const ACCESS_EXCEPTION_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner'];
 /** Roles that decide access requests (the server also demands ownership of the system's information). */
 export const ACCESS_DECIDE_ROLES = ['information_owner'];
-/** Roles whose people administer systems and confirm tasks. */
-export const ACCESS_TASK_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner'];
-/** Roles that see review campaigns (start them: ACCESS_REVIEW_START_ROLES). */
-export const ACCESS_REVIEW_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner'];
+/**
+ * Roles that see the task list: those who administer systems or confirm for them, and information
+ * owners, whose open review items show there too. (Any person may be a system's administrator; one
+ * without these roles reaches the page from its address.)
+ */
+export const ACCESS_TASK_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner'];
+/** Roles that see review campaigns; those who start them and remind reviewers. */
+export const ACCESS_REVIEW_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner',
+  'head_of_administration', 'dpo'];
 export const ACCESS_REVIEW_START_ROLES = ['administrator', 'ciso', 'security_officer'];
 /** Roles that see who is leaving and what to remove. */
 export const ACCESS_OFFBOARDING_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'manager',
