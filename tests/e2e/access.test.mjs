@@ -109,8 +109,7 @@ test('Linnéa asks for Läsbehörighet in Ekonomisystem; the form names the miss
   await nav.getByRole('link', { name: 'Åtkomst', exact: true }).click();
   await heading(page, 'Behörighetsbegäran');
   await settled(page);
-  const sub = page.getByRole('navigation', { name: 'Åtkomst' });
-  assert.deepEqual(await sub.getByRole('link').allTextContents(), ['Behörighetsbegäran'], 'a case officer sees only the request page');
+  assert.equal(await page.getByRole('navigation', { name: 'Åtkomst' }).count(), 0, 'a case officer has only the request page');
   assert.equal(await page.getByRole('heading', { name: 'Att besluta' }).count(), 0, 'no decisions for a case officer');
 
   await page.getByRole('button', { name: 'Skicka begäran' }).click();
@@ -229,7 +228,7 @@ test('Karin, the CISO, starts a review campaign over Ekonomisystem', { skip }, a
   const reviewers = page.locator('table', { has: page.locator('caption', { hasText: 'Beslutade poster per granskare' }) });
   const anna = reviewers.locator('tbody tr', { hasText: 'Anna Lindgren' });
   await anna.waitFor();
-  assert.match(await anna.textContent(), /0%|0 %/);
+  assert.match(await anna.textContent(), /\b0\s?%/);
   assert.match(await page.getByRole('link', { name: 'Exportera granskningen som Excel (XLSX)' }).getAttribute('href'),
     /\/api\/v1\/access-reviews\/\d+\/items\?format=xlsx/);
   await screenshot(page, 'a5-campaign');
