@@ -289,7 +289,12 @@ test('Avslut lists the leavers with their grants, days left and the possible inc
   await oskar.waitFor();
   assert.match(await oskar.textContent(), /Slutade för 45 dagar sedan/);
   assert.match(await oskar.textContent(), /Lönesystem/);
+  // Erik Johansson leaves in three weeks: beyond the default notice, within 30 days.
   const erik = page.locator('li.panel', { has: page.getByRole('heading', { name: /Erik Johansson/ }) });
+  assert.equal(await erik.count(), 0, 'not within the notice yet');
+  await page.getByLabel('Dagar framåt').fill('30');
+  await page.waitForFunction(() => /dagar=30/.test(location.search));
+  await settled(page);
   await erik.waitFor();
   assert.match(await erik.textContent(), /21 dagar kvar/);
   const flagged = await page.locator('li.panel', { hasText: 'Möjlig incident' }).count();
