@@ -328,6 +328,23 @@ test('the account list filters and an empty result; English texts', { skip }, as
   await page.getByLabel('Bara konton utan person').check();
   await settled(page);
   await row(page, 'omsorg.natt').waitFor();
+  // The night shift's shared account has no exception yet: the CISO approves one.
+  await row(page, 'omsorg.natt').getByRole('link', { name: 'omsorg.natt' }).click();
+  await heading(page, 'Kontot omsorg.natt i Omsorgsjournal');
+  await settled(page);
+  await page.getByText('Det här är ett delat konto utan godkänt undantag.', { exact: false }).waitFor();
+  await page.getByRole('button', { name: 'Godkänn undantaget' }).click();
+  await page.getByText('Fyll i fältet Skäl till undantaget.').waitFor();
+  await page.getByLabel(/^Skäl till undantaget/).fill('Nattpersonalen delar en terminal på boendet; kontot byts mot egna konton i vår.');
+  await page.getByLabel(/^Gäller till och med/).fill(new Date(Date.now() + 90 * 86400000).toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Godkänn undantaget' }).click();
+  await page.getByText('Undantaget är godkänt.').waitFor();
+  await page.getByText(/^Undantaget gäller till och med \d{4}-\d{2}-\d{2}\. Skäl: Nattpersonalen delar en terminal/).waitFor();
+  await page.getByText(/^Godkänt av karin\.lindqvist|^Godkänt av Karin Lindqvist/).waitFor();
+  await axe('karin.lindqvist', page, 'shared account with its exception');
+  await page.goBack();
+  await heading(page, 'Konton');
+  await settled(page);
   await page.getByLabel('Sök användarnamn eller namn').fill('finns-inte-alls');
   await page.getByText('Inga konton matchar.').waitFor();
   await page.getByRole('button', { name: 'Rensa filtren' }).click();
