@@ -15,10 +15,14 @@ cd "$(dirname "$0")/.."
 # postinst also enables and starts the Prometheus server on :9090 (not in containers, where
 # policy-rc.d stops it); a machine that does not want it: systemctl disable --now prometheus
 # (promtool keeps working).
+# Directory import: libldap for the LDAP / AD sync, and slapd with ldap-utils so that
+# tests/api/test_directory.py runs a real directory (slapd's debconf is kept quiet by
+# DEBIAN_FRONTEND=noninteractive below; the tests start their own slapd, not the system's).
 PACKAGES="gcc meson ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev sqlite3
 libjansson-dev libsodium-dev liboath-dev libqrencode-dev libxlsxwriter-dev libcairo2-dev
 libpango1.0-dev fonts-dejavu-core libcmocka-dev python3 python3-openpyxl poppler-utils clang
-libfuzzer-14-dev libclang-rt-14-dev clang-format chromium prometheus"
+libfuzzer-14-dev libclang-rt-14-dev clang-format chromium prometheus
+libldap-dev slapd ldap-utils"
 
 missing=""
 for p in $PACKAGES; do

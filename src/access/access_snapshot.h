@@ -40,4 +40,13 @@ int access_snapshot_apply(struct db *db, const int64_t *system_ids, size_t nsyst
                           int64_t sync_id, const char *actor, const char *now,
                           struct access_changes *out);
 
+/* access_snapshot_apply with flags. ACCESS_SNAPSHOT_ACCOUNTS_ONLY: the rows say nothing of
+ * grants (a file of accounts): the grants of the accounts kept are left alone, and only those
+ * of accounts that become 'removed' are revoked. */
+#define ACCESS_SNAPSHOT_ACCOUNTS_ONLY 1u
+int access_snapshot_apply_with(struct db *db, const int64_t *system_ids, size_t nsystems,
+                               const struct access_row *rows, size_t nrows, const char *source,
+                               unsigned flags, int64_t sync_id, const char *actor, const char *now,
+                               struct access_changes *out);
+
 #endif

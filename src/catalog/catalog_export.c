@@ -113,6 +113,71 @@ static const struct column risk_assessment_columns[] = {{"id", "Id"},
                                                         {"risk_count", "Antal risker"},
                                                         {NULL, NULL}};
 
+/* Accounts and grants (src/access: rows flattened with Swedish values). */
+static const struct column account_columns[] = {{"id", "Id"},
+                                                {"system", "System"},
+                                                {"system_name", "Systemnamn"},
+                                                {"organisation", "Organisation"},
+                                                {"username", "Användarnamn"},
+                                                {"person", "Användar-id"},
+                                                {"person_name", "Person"},
+                                                {"shared", "Delat konto"},
+                                                {"privileged", "Privilegierat"},
+                                                {"mfa_enrolled", "Flerfaktorsautentisering"},
+                                                {"last_login", "Senaste inloggning"},
+                                                {"status", "Status"},
+                                                {"source", "Källa"},
+                                                {"exception_until", "Undantag till"},
+                                                {"active_grants", "Aktiva behörigheter"},
+                                                {NULL, NULL}};
+
+static const struct column grant_columns[] = {{"id", "Id"},
+                                              {"system", "System"},
+                                              {"organisation", "Organisation"},
+                                              {"username", "Användarnamn"},
+                                              {"person", "Användar-id"},
+                                              {"entitlement", "Behörighet"},
+                                              {"privileged", "Privilegierad"},
+                                              {"granted_at", "Tilldelad"},
+                                              {"granted_by", "Tilldelad av"},
+                                              {"source", "Källa"},
+                                              {"active", "Aktiv"},
+                                              {"revoked_at", "Återkallad"},
+                                              {"revoked_by", "Återkallad av"},
+                                              {"revoke_reason", "Skäl"},
+                                              {NULL, NULL}};
+/* The access workflows (src/access): a review campaign's evidence and the offboarding list. */
+static const struct column access_review_item_columns[] = {{"system", "System"},
+                                                           {"system_name", "Systemnamn"},
+                                                           {"organisation", "Organisation"},
+                                                           {"account", "Konto"},
+                                                           {"person", "Person"},
+                                                           {"person_name", "Namn"},
+                                                           {"entitlement", "Behörighet"},
+                                                           {"reviewer", "Granskare"},
+                                                           {"reviewer_name", "Granskarens namn"},
+                                                           {"decision_sv", "Beslut"},
+                                                           {"comment", "Kommentar"},
+                                                           {"decided_by", "Beslutad av"},
+                                                           {"decided_at", "Beslutad"},
+                                                           {NULL, NULL}};
+
+static const struct column offboarding_columns[] = {{"user_id", "Användar-id"},
+                                                    {"name", "Namn"},
+                                                    {"organisation", "Organisation"},
+                                                    {"manager", "Chef"},
+                                                    {"employment_end", "Slutdatum"},
+                                                    {"days_left", "Dagar kvar"},
+                                                    {"reason_sv", "Anledning"},
+                                                    {"system", "System"},
+                                                    {"system_name", "Systemnamn"},
+                                                    {"account", "Konto"},
+                                                    {"entitlement", "Behörighet"},
+                                                    {"administrator", "Förvaltare"},
+                                                    {"last_login", "Senaste inloggning"},
+                                                    {"incident_sv", "Möjlig incident"},
+                                                    {NULL, NULL}};
+
 static const struct {
     const char *action, *object_kind, *sheet, *csv_file, *xlsx_file;
     const struct column *cols;
@@ -137,6 +202,21 @@ static const struct {
                                    "attachment; filename=\"riskbedomningar.csv\"",
                                    "attachment; filename=\"riskbedomningar.xlsx\"",
                                    risk_assessment_columns},
+    [CAT_LIST_ACCOUNTS] = {"accounts.export", "account", "Konton",
+                           "attachment; filename=\"konton.csv\"",
+                           "attachment; filename=\"konton.xlsx\"", account_columns},
+    [CAT_LIST_GRANTS] = {"grants.export", "grant", "Behörigheter",
+                         "attachment; filename=\"behorigheter.csv\"",
+                         "attachment; filename=\"behorigheter.xlsx\"", grant_columns},
+    [CAT_LIST_ACCESS_REVIEW_ITEMS] = {"access_review.export", "access_review",
+                                      "Behörighetsgranskning",
+                                      "attachment; filename=\"behorighetsgranskning.csv\"",
+                                      "attachment; filename=\"behorighetsgranskning.xlsx\"",
+                                      access_review_item_columns},
+    [CAT_LIST_OFFBOARDING] = {"offboarding.export", "person", "Avslut av behörigheter",
+                              "attachment; filename=\"avslut-behorigheter.csv\"",
+                              "attachment; filename=\"avslut-behorigheter.xlsx\"",
+                              offboarding_columns},
 };
 
 static const char *const format_names[] = {"json", "csv", "xlsx"};

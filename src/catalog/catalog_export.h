@@ -24,6 +24,11 @@ enum cat_list {
     CAT_LIST_FINDINGS,
     CAT_LIST_RISKS,            /* the risk register (risk_register_rows) */
     CAT_LIST_RISK_ASSESSMENTS, /* risk assessments (risk_assessment_rows) */
+    CAT_LIST_ACCOUNTS,         /* accounts in systems (src/access: access_account_rows) */
+    CAT_LIST_GRANTS,           /* grants of entitlements (access_grant_rows) */
+    /* access workflows (src/access) */
+    CAT_LIST_ACCESS_REVIEW_ITEMS, /* a review campaign's items (review_item_rows) */
+    CAT_LIST_OFFBOARDING,         /* the offboarding list (offboarding_rows) */
 };
 
 /* "json", "csv" or "xlsx" (NULL is json) into *format; ERR_INVALID for another. */

@@ -12,6 +12,7 @@
 #include "org/org_http.h"
 
 #include "risk/risk.h"
+#include "access/access.h"
 
 #include <string.h>
 
@@ -27,6 +28,9 @@ static const struct {
     {"components", "/api/v1/systems/{external_id}/components", "components.csv"},
     {"information", "/api/v1/information", "information.csv"},
     {"risks", "/api/v1/risks", "risks.csv"}, /* a risk register (src/risk/risk_import.c) */
+    /* access control (src/access/access_import.c): snapshots of systems' accounts and grants */
+    {"accounts", "/api/v1/accounts", "accounts.csv"},
+    {"grants", "/api/v1/grants", "grants.csv"},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -80,18 +84,23 @@ static int report_problems(struct req *req, struct resp *resp, const char *file,
 
 int h_import(struct req *req, struct resp *resp)
 {
-    static const char *const params[] = {"dry_run", NULL};
+    static const char *const params[] = {"dry_run", "system", NULL};
     const char *kind = req_param(req, "kind"), *dry = req_query(req, "dry_run");
     size_t k = 0;
     while (k < NKINDS && strcmp(kinds[k].kind, kind ? kind : "") != 0)
         k++;
     if (k == NKINDS)
         return req_problem(req, 404, "not_found", NULL,
-                           "no such import; import organisations, people, systems, components "
-                           "or information");
+                           "no such import; import organisations, people, systems, components, "
+                           "information, risks, accounts or grants");
+    bool access = strcmp(kind, "accounts") == 0 || strcmp(kind, "grants") == 0;
+    const char *system = req_query(req, "system");
     int rc = req_query_known(req, params);
     if (rc)
         return rc;
+    if (system && !access)
+        return req_problem(req, 422, "invalid_value", "system",
+                           "system names the one system of an accounts or grants file");
     if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
         return req_problem(req, 422, "invalid_value", "dry_run", "dry_run is true or false");
     struct db *db;
@@ -108,6 +117,7 @@ int h_import(struct req *req, struct resp *resp)
     who.roles = roles;
     struct import_options opt = {.who = &who, .dry_run = dry && strcmp(dry, "true") == 0};
     struct import_report rep = {0};
+    struct access_changes changes = {0};
     const char *data = buf_str(&req->body), *file = kinds[k].file;
     if (strcmp(kind, "organisations") == 0)
         rc = org_import_with(db, IMPORT_ORGANISATIONS, &opt, NULL, file, data, req->body.len, &rep);
@@ -115,6 +125,10 @@ int h_import(struct req *req, struct resp *resp)
         rc = org_import_with(db, IMPORT_PEOPLE, &opt, NULL, file, data, req->body.len, &rep);
     else if (strcmp(kind, "risks") == 0)
         rc = risk_import(db, &opt, NULL, file, data, req->body.len, &rep);
+    else if (access)
+        rc = access_import(
+            db, strcmp(kind, "accounts") == 0 ? ACCESS_IMPORT_ACCOUNTS : ACCESS_IMPORT_GRANTS, &opt,
+            NULL, system && *system ? system : NULL, file, data, req->body.len, &rep, &changes);
     else
         rc = catalog_import_with(db, kind, NULL, &opt, NULL, file, data, req->body.len, &rep);
     if (rc == ERR_INVALID && rep.errors) {
@@ -132,7 +146,16 @@ int h_import(struct req *req, struct resp *resp)
             rc = after ? audit_append_alone(db, &ev) : ERR_NOMEM;
             json_decref(after);
         }
-        if (!rc)
+        if (!rc && access)
+            rc = resp_json(req, resp, 200,
+                           json_pack("{s:s, s:b, s:i, s:{s:I, s:I, s:I}, s:{s:I, s:I}}", "kind",
+                                     kind, "dry_run", opt.dry_run, "rows", rep.rows, "accounts",
+                                     "new", (json_int_t)changes.accounts_new, "removed",
+                                     (json_int_t)changes.accounts_removed, "changed",
+                                     (json_int_t)changes.accounts_changed, "grants", "new",
+                                     (json_int_t)changes.grants_new, "revoked",
+                                     (json_int_t)changes.grants_removed));
+        else if (!rc)
             rc = resp_json(req, resp, 200,
                            json_pack("{s:s, s:b, s:i, s:i, s:i, s:i}", "kind", kind, "dry_run",
                                      opt.dry_run, "rows", rep.rows, "created", rep.created,

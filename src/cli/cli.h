@@ -50,5 +50,6 @@ int cmd_user(int argc, char **argv, struct app *app);
 int cmd_check(int argc, char **argv, struct app *app);
 int cmd_policy(int argc, char **argv, struct app *app);
 int cmd_report(int argc, char **argv, struct app *app);
+int cmd_directory(int argc, char **argv, struct app *app); /* directory (LDAP / AD) import */
 
 #endif

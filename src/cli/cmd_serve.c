@@ -1,5 +1,6 @@
 /* varn serve: check the database, then run the HTTP server until SIGTERM/SIGINT. */
 #include "cli/cli.h"
+#include "access/directory.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "engine/engine.h"
@@ -50,7 +51,14 @@ int cmd_serve(int argc, char **argv, struct app *app)
     struct engine_refresher *refresher = NULL;
     if (engine_refresher_start(app->db_url, REFRESH_SECONDS, &refresher) != 0)
         return cli_fail("cannot start the findings refresher");
+    /* Directory syncs run on their own thread, never on the HTTP workers. */
+    struct dir_worker *directory = NULL;
+    if (dir_worker_start(app->db_url, &directory) != 0) {
+        engine_refresher_stop(refresher);
+        return cli_fail("cannot start the directory sync worker");
+    }
     rc = server_run(&cfg);
+    dir_worker_stop(directory);
     engine_refresher_stop(refresher);
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }

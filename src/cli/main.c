@@ -37,7 +37,8 @@ const struct command cli_commands[] = {
      "Creating and revoking are recorded in the audit log.\n"},
     {"import", cmd_import,
      "varn import organisations|people|systems|components|information|risks FILE\n"
-     "       varn import sbom FILE --system EXTERNAL_ID",
+     "       varn import sbom FILE --system EXTERNAL_ID\n"
+     "       varn import accounts|grants FILE [--system EXTERNAL_ID]",
      "add or update organisations, people, systems, components, information or risks from a "
      "CSV file",
      "Reads a CSV file with a header row (UTF-8, a BOM is accepted; comma or semicolon\n"
@@ -56,7 +57,12 @@ const struct command cli_commands[] = {
      "  risks          external_id,assessment_title,organisation,assessed_on,title,threat,\n"
      "                 vulnerability,systems,inherent_likelihood,inherent_consequence,\n"
      "                 residual_likelihood,residual_consequence,treatment,owner[,information]\n"
+     "  accounts       system,username,user_id,shared,privileged,mfa_enrolled,last_login,status\n"
+     "  grants         the accounts columns and entitlement,granted_at (a row per grant)\n"
      "\n"
+     "accounts and grants are the whole truth for the systems they name (--system: the one\n"
+     "system of a file without a system column): accounts missing become removed, grants\n"
+     "missing are revoked; it prints what was new, removed and changed.\n"
      "sbom reads a CycloneDX JSON SBOM into the software components of the system.\n"
      "Systems, information and risks are updated by external_id, components by system, kind\n"
      "and name; information and risks name systems as external ids separated by '|'; a\n"
@@ -150,6 +156,22 @@ const struct command cli_commands[] = {
      "                  systems with components and 4 000 classified information assets,\n"
      "                  each processed by one to three systems, in one transaction (the demo\n"
      "                  region is created first when it is not there)\n"},
+    /* Directory (LDAP / AD) import. */
+    {"directory", cmd_directory,
+     "varn directory sync NAME|ID [--org CODE] [--verbose]\n"
+     "       varn directory list",
+     "run a directory (LDAP / AD) sync now, or list the directory sources",
+     "sync: reads the directory source NAME (of organisation CODE when several share the\n"
+     "name) or ID now, in the foreground, and applies its users and mapped groups as the\n"
+     "accounts and grants of the mapped systems, as a sync the server's worker runs does.\n"
+     "Prints 'sync ID done: accounts N new, N removed, N changed; grants N new, N removed'\n"
+     "and exits 0, or prints the sync's error (in Swedish) and exits 1; a failed sync\n"
+     "changes nothing. The bind password is read from the environment variable the source\n"
+     "names. VARN_DIRECTORY_TIMEOUT bounds each LDAP operation (seconds, default 30).\n"
+     "--verbose also prints how many users and groups were read and how long reading the\n"
+     "directory and applying took.\n"
+     "list: every source with its organisation, URI and last sync.\n"
+     "See docs/access.md.\n"},
 };
 const int cli_commands_count = (int)(sizeof(cli_commands) / sizeof(cli_commands[0]));
 
@@ -175,6 +197,8 @@ static void print_overview(FILE *out)
             "  VARN_LISTEN    the address for 'varn serve', when --listen is not given\n"
             "  VARN_SESSION_IDLE_MINUTES  end a session unused this long (default 30)\n"
             "  VARN_SESSION_MAX_HOURS     end every session this long after login (default 10)\n"
+            "  VARN_DIRECTORY_TIMEOUT     seconds for each LDAP operation of a directory sync "
+            "(default 30)\n"
             "\n"
             "exit codes: 0 success, 1 failure, 2 usage error\n");
 }

@@ -12,7 +12,10 @@
 #include "classification/requirement_http.h"
 #include "engine/findings_http.h"
 #include "risk/risk_http.h"
+#include "access/access_http.h"
 #include "risk/risk_report.h"
+#include "access/workflow_http.h"
+#include "access/directory_http.h"
 
 #ifdef VARN_TEST_FIXTURES
 #include "fixture_routes.h"
@@ -117,6 +120,32 @@ const struct route varn_routes[] = {
      "Change an organisation's own rule (the defaults are read-only)"},
     {"DELETE", "/api/v1/requirement-rules/{id}", h_requirement_rule_delete, 0, ACCESS_ROLES, NULL,
      "Delete an organisation's own rule (the defaults are read-only)"},
+    /* Access control (src/access): accounts, entitlements, grants, MFA coverage. */
+    {"GET", "/api/v1/accounts", h_account_list, 0, ACCESS_ROLES, NULL,
+     "Accounts in systems, in reach; filters organisation, system, person, q, shared, "
+     "privileged, mfa, status, unowned; format=csv|xlsx exports every matching row"},
+    {"POST", "/api/v1/accounts", h_account_create, 4 * KiB, ACCESS_ROLES,
+     access_account_create_fields, "Register an account in a system"},
+    {"GET", "/api/v1/accounts/{id}", h_account_get, 0, ACCESS_ROLES, NULL,
+     "One account with its exception and count of active grants"},
+    {"PATCH", "/api/v1/accounts/{id}", h_account_update, 4 * KiB, ACCESS_ROLES,
+     access_account_update_fields, "Change an account; status removed revokes its grants"},
+    {"PUT", "/api/v1/accounts/{id}/exception", h_account_exception, 8 * KiB, ACCESS_ROLES,
+     access_exception_fields, "Approve a shared account's time-limited exception (reason, until)"},
+    {"GET", "/api/v1/systems/{external_id}/entitlements", h_entitlement_list, 0, ACCESS_ROLES, NULL,
+     "The entitlements (roles, groups) of a system with their active grants"},
+    {"POST", "/api/v1/systems/{external_id}/entitlements", h_entitlement_create, 8 * KiB,
+     ACCESS_ROLES, access_entitlement_fields, "Add an entitlement to a system"},
+    {"GET", "/api/v1/grants", h_grant_list, 0, ACCESS_ROLES, NULL,
+     "Grants in reach; filters organisation, system, person, account, entitlement, active; "
+     "format=csv|xlsx exports every matching row"},
+    {"POST", "/api/v1/grants", h_grant_create, 4 * KiB, ACCESS_ROLES, access_grant_create_fields,
+     "Grant an entitlement by hand: to an account, or to a person on a system"},
+    {"GET", "/api/v1/grants/{id}", h_grant_get, 0, ACCESS_ROLES, NULL, "One grant"},
+    {"POST", "/api/v1/grants/{id}/revoke", h_grant_revoke, 8 * KiB, ACCESS_ROLES,
+     access_revoke_fields, "Revoke a grant, with a reason"},
+    {"GET", "/api/v1/access/mfa-coverage", h_mfa_coverage, 0, ACCESS_ROLES, NULL,
+     "MFA coverage of active accounts per organisation and per system (organisation, system)"},
     /* Risk management (src/risk): matrices, assessments, risks, acceptance, measures. */
     {"GET", "/api/v1/organisations/{code}/risk-matrix", h_risk_matrix_get, 0, ACCESS_ROLES, NULL,
      "The risk matrix in force: the organisation's own or the default 4x4"},
@@ -178,6 +207,24 @@ const struct route varn_routes[] = {
      "Attest that a duty is met (the obligation's responsible person or an administrator)"},
     {"GET", "/api/v1/attestations/{id}/evidence", h_attestation_evidence, 0, ACCESS_ROLES, NULL,
      "Download the file attached to an attestation"},
+    /* Directory (LDAP / AD) import: sources, their group maps, syncs run off the HTTP threads. */
+    {"GET", "/api/v1/directory-sources", h_dir_source_list, 0, ACCESS_ROLES, NULL,
+     "Directory sources in reach with their group maps and last sync; limit and cursor"},
+    {"POST", "/api/v1/directory-sources", h_dir_source_create, 64 * KiB, ACCESS_ROLES,
+     dir_source_create_fields,
+     "Add an LDAP / AD directory source; its bind password stays in an environment variable"},
+    {"GET", "/api/v1/directory-sources/{id}", h_dir_source_get, 0, ACCESS_ROLES, NULL,
+     "One directory source with its group map and last sync"},
+    {"PATCH", "/api/v1/directory-sources/{id}", h_dir_source_update, 64 * KiB, ACCESS_ROLES,
+     dir_source_update_fields, "Change a directory source (groups replaces its group map)"},
+    {"PUT", "/api/v1/directory-sources/{id}/groups", h_dir_groups_put, 64 * KiB, ACCESS_ROLES,
+     dir_groups_fields, "Replace the group map: directory group DN to a system's entitlement"},
+    {"POST", "/api/v1/directory-sources/{id}/sync", h_dir_sync_request, 64, ACCESS_ROLES,
+     dir_sync_fields, "Queue a sync (202); a background worker reads the directory"},
+    {"GET", "/api/v1/directory-sources/{id}/syncs", h_dir_sync_list, 0, ACCESS_ROLES, NULL,
+     "The source's syncs, newest first, with their counts and errors; limit and cursor"},
+    {"GET", "/api/v1/directory-sources/{id}/syncs/{sync_id}", h_dir_sync_get, 0, ACCESS_ROLES, NULL,
+     "One sync and a page of its changes (new, removed, changed); change, limit, cursor"},
     {"POST", "/api/v1/session", h_session_create, 4 * KiB, ACCESS_PUBLIC, auth_login_fields,
      "Log in with a user id or e-mail address and a password; sets the session cookie"},
     {"DELETE", "/api/v1/session", h_session_delete, 0, ACCESS_LOGIN, NULL,
@@ -196,6 +243,43 @@ const struct route varn_routes[] = {
      "Revoke an API token: it stops working at once"},
     {"POST", "/api/v1/me/password", h_me_password, 4 * KiB, ACCESS_LOGIN, auth_password_fields,
      "Change the own password (after MFA); ends every other session"},
+    /* Access workflows (src/access): requests, tasks, review campaigns, offboarding. */
+    {"GET", "/api/v1/access-requests", h_request_list, 0, ACCESS_ROLES, NULL,
+     "Access requests in reach, yours or yours to decide; filters status, system, mine=true, "
+     "to_decide=true"},
+    {"POST", "/api/v1/access-requests", h_request_create, 8 * KiB, ACCESS_ROLES,
+     request_create_fields,
+     "Ask for an entitlement in a system for yourself or a person in reach, with a justification"},
+    {"GET", "/api/v1/access-requests/{id}", h_request_get, 0, ACCESS_ROLES, NULL,
+     "One access request"},
+    {"POST", "/api/v1/access-requests/{id}/decision", h_request_decide, 8 * KiB, ACCESS_ROLES,
+     request_decision_fields,
+     "Approve or reject (information owners of the system's information only); approval makes a "
+     "provisioning task"},
+    {"GET", "/api/v1/access-tasks", h_task_list, 0, ACCESS_ROLES, NULL,
+     "Provisioning and removal tasks in reach or yours; filters mine=true (with your open review "
+     "items and reminders), open=true"},
+    {"POST", "/api/v1/access-tasks/{id}/done", h_task_done, 64, ACCESS_ROLES, task_done_fields,
+     "Confirm a task done: creates or revokes the grant"},
+    {"GET", "/api/v1/access-reviews", h_review_list, 0, ACCESS_ROLES, NULL,
+     "Review campaigns in reach or with items for you; filter status"},
+    {"POST", "/api/v1/access-reviews", h_review_create, 64 * KiB, ACCESS_ROLES,
+     review_create_fields,
+     "Start a review campaign: one item per active grant of the systems, for its information "
+     "owner"},
+    {"GET", "/api/v1/access-reviews/{id}", h_review_get, 0, ACCESS_ROLES, NULL,
+     "One campaign with its progress per system and per reviewer"},
+    {"GET", "/api/v1/access-reviews/{id}/items", h_review_items, 0, ACCESS_ROLES, NULL,
+     "A campaign's items; filters reviewer (me or a user id), decision open|keep|revoke, "
+     "system; format=csv|xlsx exports the evidence"},
+    {"POST", "/api/v1/access-reviews/{id}/items/{item_id}", h_review_decide, 8 * KiB, ACCESS_ROLES,
+     review_decision_fields,
+     "Keep or revoke a grant (its reviewer); a revoke makes a removal task"},
+    {"POST", "/api/v1/access-reviews/{id}/remind", h_review_remind, 64, ACCESS_ROLES,
+     review_remind_fields, "Remind the reviewers with open items (shown in their task list)"},
+    {"GET", "/api/v1/offboarding", h_offboarding_list, 0, ACCESS_ROLES, NULL,
+     "People leaving (notice days, default the profile's) or with a changed role, with every "
+     "grant to remove; filters organisation, manager=me, administrator=me; format=csv|xlsx"},
 #ifdef VARN_TEST_FIXTURES
     FIXTURE_ROUTES
 #endif

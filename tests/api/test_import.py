@@ -389,7 +389,7 @@ def _():
 @test("usage errors exit 2 and name the problem; a missing file or database exits 1")
 def _():
     db = base()
-    for args, words in [((), "organisations, people, systems, components, information, risks or sbom"),
+    for args, words in [((), "organisations, people, systems, components, information, risks, accounts, grants or sbom"),
                         (("things", "x.csv"), "'things'"),
                         (("people",), "FILE"),
                         (("people", "a.csv", "b.csv"), "'b.csv'")]:

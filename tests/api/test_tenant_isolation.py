@@ -10,6 +10,7 @@ import io
 import os
 import re
 import sys
+import sqlite3
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -163,6 +164,75 @@ def world():
                      "due": "2026-12-31"})
     must(st, 201, "create the canary measure: %r" % b[:300])
     state["canary_measure"] = str(json.loads(b)["id"])
+    # Access control's canaries: an entitlement of the canary system, the canary person's
+    # account on it and a grant.
+    st, _, b = call("POST", "/api/v1/systems/CANARY-SYS/entitlements", admin,
+                    {"name": CANARY + " role"})
+    must(st, 201, "create the canary entitlement: %r" % b[:300])
+    state["canary_entitlement"] = json.loads(b)["id"]
+    st, _, b = call("POST", "/api/v1/accounts", admin,
+                    {"system": "CANARY-SYS", "username": CANARY + ".acct",
+                     "person": "canary.soderas", "shared": True})
+    must(st, 201, "create the canary account: %r" % b[:300])
+    state["canary_account"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/grants", admin,
+                    {"account": int(state["canary_account"]),
+                     "entitlement": state["canary_entitlement"]})
+    must(st, 201, "create the canary grant: %r" % b[:300])
+    state["canary_grant"] = str(json.loads(b)["id"])
+    # The access workflows' canaries (src/access): a request for the canary entitlement, a
+    # provisioning task for it (written straight into the tables: a token cannot ask, and only
+    # the canary person could approve), and a review campaign with one item, the canary grant.
+    con = sqlite3.connect(srv().db, timeout=30)
+    try:
+        sys_id, sod = con.execute("SELECT id, organisation_id FROM system"
+                                  " WHERE external_id = 'CANARY-SYS'").fetchone()
+        pid = con.execute("SELECT id FROM person WHERE user_id = 'canary.soderas'").fetchone()[0]
+        at = "2026-11-22T08:00:00Z"
+        ent = state["canary_entitlement"]
+        # A role change after the grant: the canary is on SODERAS's offboarding list.
+        import datetime
+        later = (datetime.datetime.now(datetime.timezone.utc)
+                 + datetime.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        con.execute("UPDATE person SET role_changed_at = ? WHERE id = ?", (later, pid))
+        state["canary_request"] = str(con.execute(
+            "INSERT INTO access_request (organisation_id, system_id, entitlement_id, person_id,"
+            " requested_by, justification, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?,"
+            " ?, 'pending', ?, ?)", (sod, sys_id, ent, pid, pid, CANARY, at, at)).lastrowid)
+        state["canary_task"] = str(con.execute(
+            "INSERT INTO access_task (organisation_id, system_id, kind, request_id, assignee_id,"
+            " due_on, created_at) VALUES (?, ?, 'provision', ?, ?, '2026-12-01', ?)",
+            (sod, sys_id, int(state["canary_request"]), pid, at)).lastrowid)
+        con.commit()
+    finally:
+        con.close()
+    st, _, b = call("POST", "/api/v1/access-reviews", admin,
+                    {"title": CANARY + " review", "due_on": "2099-01-01",
+                     "systems": ["CANARY-SYS"]})
+    must(st, 201, "create the canary review: %r" % b[:300])
+    state["canary_review"] = str(json.loads(b)["id"])
+    st, _, b = call("GET", "/api/v1/access-reviews/%s/items" % state["canary_review"], admin)
+    must(st, 200, "the canary review's items: %r" % b[:300])
+    state["canary_review_item"] = str(json.loads(b)["items"][0]["id"])
+    # The directory import's canaries: a SODERAS source mapping a group to the canary system,
+    # and one sync of it, waited for (it fails at once: nothing listens on port 1), so that no
+    # background change lands during the checks below.
+    st, _, b = call("POST", "/api/v1/directory-sources", admin, DIRECTORY_SOURCE)
+    must(st, 201, "create the canary directory source: %r" % b[:300])
+    state["canary_directory"] = str(json.loads(b)["id"])
+    st, _, b = call("POST", "/api/v1/directory-sources/%s/sync" % state["canary_directory"],
+                    admin, {})
+    must(st, 202, "queue the canary sync: %r" % b[:300])
+    state["canary_sync"] = str(json.loads(b)["id"])
+    import time
+    for _ in range(200):
+        st, _, b = call("GET", "/api/v1/directory-sources/%s/syncs/%s"
+                        % (state["canary_directory"], state["canary_sync"]), admin)
+        if json.loads(b)["status"] == "failed":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the canary sync did not finish: %r" % b[:300])
     state["tokens"] = {role: token("NORRBY", role) for role in ROLES}
     r = run_varn("token", "create", "--org", "SODERAS", "--role", "user", "--name",
                  CANARY + " token", db=srv().db)
@@ -186,7 +256,15 @@ def canaries(path=""):
             "/api/v1/imports/{kind}": "systems",
             "/api/v1/requirement-rules/{id}": w["canary_rule"],
             "/api/v1/risk-assessments/{id}": w["canary_assessment"],
-            "/api/v1/risks/{id}": w["canary_risk"], "measure_id": w["canary_measure"]}
+            "/api/v1/risks/{id}": w["canary_risk"], "measure_id": w["canary_measure"],
+            "/api/v1/accounts/{id}": w["canary_account"],
+            "/api/v1/grants/{id}": w["canary_grant"],
+            "/api/v1/access-requests/{id}": w["canary_request"],
+            "/api/v1/access-tasks/{id}": w["canary_task"],
+            "/api/v1/access-reviews/{id}": w["canary_review"],
+            "item_id": w["canary_review_item"],
+            "/api/v1/directory-sources/{id}": w["canary_directory"],
+            "sync_id": w["canary_sync"]}
 
 
 MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
@@ -197,7 +275,20 @@ MISSING = {"code": "NOSUCHORG", "user_id": "no.such.person", "id": "987654321",
            "/api/v1/imports/{kind}": "systems",
            "/api/v1/requirement-rules/{id}": "987654321",
            "/api/v1/risk-assessments/{id}": "987654321", "/api/v1/risks/{id}": "987654321",
-           "measure_id": "987654321"}
+           "measure_id": "987654321",
+           "/api/v1/accounts/{id}": "987654321", "/api/v1/grants/{id}": "987654321",
+           "/api/v1/access-requests/{id}": "987654321",
+           "/api/v1/access-tasks/{id}": "987654321", "/api/v1/access-reviews/{id}": "987654321",
+           "item_id": "987654321",
+           "/api/v1/directory-sources/{id}": "987654321", "sync_id": "987654321"}
+
+# A directory source of SODERAS (the canary) or, with organisation NORRBY, of the tests.
+DIRECTORY_SOURCE = {"organisation": "SODERAS", "name": CANARY + " AD", "uri": "ldap://127.0.0.1:1",
+                    "base_dn": "dc=soderas,dc=example", "user_filter": "(objectClass=user)",
+                    "group_filter": "(objectClass=group)",
+                    "attributes": {"username": "sAMAccountName"},
+                    "groups": [{"group_dn": "cn=canary,dc=soderas,dc=example",
+                                "system": "CANARY-SYS", "entitlement": CANARY + " grant"}]}
 
 # Routes whose path parameter names no object (the kind of an import): the loop over detail
 # routes checks only that roles outside the matrix get 403; what their bodies name is checked
@@ -222,6 +313,10 @@ IMPORT_FILES = {
              "systems,inherent_likelihood,inherent_consequence,residual_likelihood,"
              "residual_consequence,treatment,owner\nNEW-RISK,New,{org},2026-01-15,New,,,"
              "{system},1,1,,,,canary.soderas\n",
+    "accounts": "system,username,user_id,shared,privileged,mfa_enrolled,last_login,status\n"
+                "{system},new.acct,,,,,,\n",
+    "grants": "system,username,user_id,shared,privileged,mfa_enrolled,last_login,status,"
+              "entitlement,granted_at\n{system},new.acct,,,,,,,Läsare,\n",
 }
 FOREIGN = {"org": "SODERAS", "system": "CANARY-SYS"}
 MISSING_REFS = {"org": "NOSUCHORG", "system": "NO-SUCH-OBJECT"}
@@ -254,9 +349,23 @@ BODIES = {
     ("PATCH", "/api/v1/risks/{id}/measures/{measure_id}"): {"title": "x"},
     ("POST", "/api/v1/risks"): {"title": "x", "inherent_likelihood": 1,
                                 "inherent_consequence": 1, "owner": "norrby.anna"},
+    ("PATCH", "/api/v1/directory-sources/{id}"): {"name": "x"},
+    ("PUT", "/api/v1/directory-sources/{id}/groups"): {"groups": []},
     ("POST", "/api/v1/risk-assessments"): {"title": "x", "scope": "system",
                                            "assessed_on": "2026-01-15",
                                            "trigger_kind": "yearly"},
+    ("PATCH", "/api/v1/accounts/{id}"): {"mfa_enrolled": True},
+    ("PUT", "/api/v1/accounts/{id}/exception"): {"reason": "x", "until": "2099-12-31"},
+    ("POST", "/api/v1/systems/{external_id}/entitlements"): {"name": "x"},
+    ("POST", "/api/v1/grants/{id}/revoke"): {"reason": "x"},
+    ("POST", "/api/v1/accounts"): {"system": "AC-NORRBY", "username": "x"},
+    ("POST", "/api/v1/grants"): {"entitlement": 1},
+    ("POST", "/api/v1/access-requests/{id}/decision"): {"decision": "approve"},
+    ("POST", "/api/v1/access-reviews/{id}/items/{item_id}"): {"decision": "keep"},
+    ("POST", "/api/v1/access-reviews"): {"title": "x", "due_on": "2099-01-01",
+                                         "systems": ["NORRBY-NONE"]},
+    ("POST", "/api/v1/access-requests"): {"system": "NORRBY-NONE", "entitlement": "x",
+                                          "justification": "x", "person": "norrby.anna"},
 }
 
 
@@ -390,7 +499,8 @@ def _():
     for method, path, roles in role_routes():
         if method != "GET" or path not in ("/api/v1/systems", "/api/v1/information",
                                            "/api/v1/findings", "/api/v1/risks",
-                                           "/api/v1/risk-assessments"):
+                                           "/api/v1/risk-assessments", "/api/v1/accounts",
+                                           "/api/v1/grants", "/api/v1/offboarding"):
             continue
         for role, tok in w["tokens"].items():
             if role not in roles:
@@ -546,6 +656,88 @@ def _():
         eq(seen[0], seen[1], "POST %s naming %s: foreign vs missing" % (path, field))
         eq(seen[0][0], 422, "POST %s naming %s: status" % (path, field))
         eq(seen[0][1].get("field"), field, "POST %s: the field named" % path)
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("access writes naming SODERAS's systems, people, accounts or entitlements are refused like "
+      "missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    st, _, b = call("POST", "/api/v1/role-assignments", w["admin"],
+                    {"user_id": "norrby.anna", "role": "system_owner", "organisation": "NORRBY"})
+    must(st, 201, "norrby.anna owns systems: %r" % b[:200])
+    st, _, b = call("POST", "/api/v1/systems", w["admin"],
+                    {"external_id": "AC-NORRBY", "name": "Norrby access", "organisation": "NORRBY",
+                     "system_owner": "norrby.anna"})
+    must(st, 201, "a NORRBY system: %r" % b[:200])
+    before = tenant_tables_digest()
+    cases = [("/api/v1/accounts", "system", "CANARY-SYS", "NO-SUCH-OBJECT", {}),
+             ("/api/v1/accounts", "person", "canary.soderas", "no.such.person", {}),
+             ("/api/v1/grants", "account", int(w["canary_account"]), 987654321, {}),
+             ("/api/v1/grants", "system", "CANARY-SYS", "NO-SUCH-OBJECT",
+              {"person": "norrby.anna"}),
+             ("/api/v1/grants", "person", "canary.soderas", "no.such.person",
+              {"system": "AC-NORRBY"})]
+    for path, field, foreign, missing, extra in cases:
+        seen = []
+        for value in (foreign, missing):
+            body = dict(BODIES[("POST", path)], **extra)
+            body[field] = value
+            st, _, resp = call("POST", path, tok, body)
+            r = shape(resp)
+            r["detail"] = re.sub(r"CANARY-SYS|NO-SUCH-OBJECT|canary\.soderas|no\.such\.person|"
+                                 r"\d+", "REF", r.get("detail", ""))
+            check(CANARY not in repr(r), "POST %s leaks a canary: %r" % (path, r))
+            seen.append((st, r))
+        eq(seen[0], seen[1], "POST %s naming %s: foreign vs missing" % (path, field))
+        eq(seen[0][0], 422, "POST %s naming %s: status" % (path, field))
+        eq(seen[0][1].get("field"), field, "POST %s: the field named" % path)
+@test("access workflow writes naming SODERAS's systems are refused like missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["ciso"]
+    before = tenant_tables_digest()
+    seen = []
+    for system in ("CANARY-SYS", "NO-SUCH-OBJECT"):
+        body = dict(BODIES[("POST", "/api/v1/access-reviews")], systems=[system])
+        st, _, resp = call("POST", "/api/v1/access-reviews", tok, body)
+        r = shape(resp)
+        r["detail"] = re.sub(r"CANARY-SYS|NO-SUCH-OBJECT", "REF", r.get("detail", ""))
+        seen.append((st, r))
+    eq(seen[0], seen[1], "POST access-reviews: foreign vs missing system")
+    eq((seen[0][0], seen[0][1].get("field")), (422, "systems"), "422 naming systems")
+    st, _, b = call("GET", "/api/v1/offboarding", w["admin"])
+    check(b"canary.soderas" in b, "the canary is on the IT centre's offboarding list: %r" % b[:300])
+    for role in ("ciso", "manager", "system_owner"):
+        st, _, b = call("GET", "/api/v1/offboarding?notice=366&organisation=SODERAS",
+                        w["tokens"][role])
+        eq(st, 200, "offboarding as %s" % role)
+        check(b"canary" not in b, "offboarding as %s leaks a canary" % role)
+    eq(tenant_tables_digest(), before, "tenant data")
+
+
+@test("directory sources naming SODERAS or its systems are refused like missing ones")
+def _():
+    w = world()
+    tok = w["tokens"]["security_officer"]
+    before = tenant_tables_digest()
+    cases = [("organisation", "SODERAS", "NOSUCHORG"),
+             ("groups", [{"group_dn": "cn=x,dc=x", "system": "CANARY-SYS", "entitlement": "x"}],
+              [{"group_dn": "cn=x,dc=x", "system": "NO-SUCH-OBJECT", "entitlement": "x"}])]
+    for field, foreign, missing in cases:
+        seen = []
+        for value in (foreign, missing):
+            body = dict(DIRECTORY_SOURCE, organisation="NORRBY", name="Norrby AD")
+            body[field] = value
+            st, _, resp = call("POST", "/api/v1/directory-sources", tok, body)
+            r = shape(resp)
+            r["detail"] = re.sub(r"SODERAS|NOSUCHORG|CANARY-SYS|NO-SUCH-OBJECT", "REF",
+                                 r.get("detail", ""))
+            seen.append((st, r))
+        eq(seen[0], seen[1], "POST naming %s: foreign vs missing" % field)
+        eq(seen[0][0], 422, "POST naming %s: status" % field)
+        eq(seen[0][1].get("field"), field, "the field named")
     eq(tenant_tables_digest(), before, "tenant data")
 
 

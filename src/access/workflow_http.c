@@ -1,0 +1,321 @@
+/* Thin HTTP handlers of the access workflows: request in, the workflow with the caller's
+ * reach, JSON (or a CSV/XLSX export) out. */
+#include "access/workflow_http.h"
+#include "access/workflow.h"
+#include "catalog/cat_common.h"
+#include "catalog/catalog_export.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/request.h"
+#include "org/org_http.h"
+
+#include <string.h>
+
+const struct field request_create_fields[] = {
+    {"system", FIELD_STRING, FIELD_REQUIRED, 1, CAT_EXTERNAL_ID_MAX, "External id of the system"},
+    {"entitlement", FIELD_STRING, FIELD_ONE_LINE, 1, 200,
+     "Name of the entitlement (or entitlement_id)"},
+    {"entitlement_id", FIELD_INTEGER, 0, 1, INT64_MAX / 2, "Id of the entitlement"},
+    {"person", FIELD_STRING, 0, 1, USER_ID_MAX, "User id of whom it is for; default the caller"},
+    {"justification", FIELD_STRING, FIELD_REQUIRED, 1, WORKFLOW_TEXT_MAX,
+     "Why the access is needed"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct field request_decision_fields[] = {
+    {"decision", FIELD_STRING, FIELD_REQUIRED, 1, 16, "approve or reject"},
+    {"comment", FIELD_STRING, 0, 0, WORKFLOW_TEXT_MAX, "Why; required to reject"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* POST of a confirmation takes the empty object {}: who and when come from the request. */
+const struct field task_done_fields[] = {
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct field review_create_fields[] = {
+    {"title", FIELD_STRING, FIELD_REQUIRED | FIELD_ONE_LINE, 1, WORKFLOW_TITLE_MAX, "Title"},
+    {"due_on", FIELD_DATE, FIELD_REQUIRED, 0, 0, "When the reviewers are to be done"},
+    {"systems", FIELD_ARRAY, FIELD_REQUIRED, 1, WORKFLOW_SYSTEMS_MAX,
+     "External ids of the systems reviewed"},
+    {"organisation", FIELD_STRING, 0, 1, 64,
+     "Code of the campaign's organisation; default the one all the systems are under"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct field review_decision_fields[] = {
+    {"decision", FIELD_STRING, FIELD_REQUIRED, 1, 16, "keep or revoke"},
+    {"comment", FIELD_STRING, 0, 0, WORKFLOW_TEXT_MAX, "Why; required to revoke"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct field review_remind_fields[] = {
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static int answer(struct req *req, struct resp *resp, int rc, int status, json_t *out,
+                  struct json_problem *p)
+{
+    if (rc)
+        return req_fail(req, rc, p);
+    return resp_json(req, resp, status, out);
+}
+
+typedef int (*read_fn)(struct db *, const struct org_actor *, const char *, json_t **);
+
+static int read_at(struct req *req, struct resp *resp, read_fn fn)
+{
+    static const char *const params[] = {NULL};
+    struct org_actor who = org_actor_of(req);
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = fn(db, &who, req_param(req, "id"), &out);
+    if (rc)
+        return rc;
+    return resp_json(req, resp, 200, out);
+}
+
+/* Send rows (taken) as the list's file, audited with the query's filters. */
+static int export(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
+                  enum cat_format format, json_t *rows, const char *const *params,
+                  const char *object_id)
+{
+    json_t *filter = json_object();
+    for (size_t i = 0; params[i]; i++) {
+        const char *v = req_query(req, params[i]);
+        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
+            strcmp(params[i], "cursor") != 0)
+            json_object_set_new(filter, params[i], json_string(v));
+    }
+    int rc = json_array_size(rows) > CAT_EXPORT_MAX
+                 ? ERR_TOOBIG
+                 : cat_export_send(req, resp, db, list, format, rows, filter, object_id, NULL);
+    json_decref(rows);
+    json_decref(filter);
+    return rc;
+}
+
+static int list_fail(struct req *req, int rc, struct json_problem *p)
+{
+    if (rc == ERR_TOOBIG)
+        return req_problem(req, 422, "too_many_rows", NULL,
+                           "exporten skulle få fler än %d rader; begränsa urvalet (t.ex. system)",
+                           CAT_EXPORT_MAX);
+    return req_fail(req, rc, p);
+}
+
+/* ---- requests ---- */
+
+int h_request_list(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {"limit", "cursor",    "status", "system",
+                                         "mine",  "to_decide", NULL};
+    struct org_actor who = org_actor_of(req);
+    struct request_query q = {.limit = req_query(req, "limit"),
+                              .cursor = req_query(req, "cursor"),
+                              .status = req_query(req, "status"),
+                              .system = req_query(req, "system"),
+                              .mine = req_query(req, "mine"),
+                              .to_decide = req_query(req, "to_decide")};
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = request_list(db, &who, &q, &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+int h_request_create(struct req *req, struct resp *resp)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = request_create(db, &who, req->json, &out, &p);
+    return answer(req, resp, rc, 201, out, &p);
+}
+
+int h_request_get(struct req *req, struct resp *resp)
+{
+    return read_at(req, resp, request_get);
+}
+
+int h_request_decide(struct req *req, struct resp *resp)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = request_decide(db, &who, req_param(req, "id"), req->json, &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+/* ---- tasks ---- */
+
+int h_task_list(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {"limit", "cursor", "mine", "open", NULL};
+    struct org_actor who = org_actor_of(req);
+    struct task_query q = {.limit = req_query(req, "limit"),
+                           .cursor = req_query(req, "cursor"),
+                           .mine = req_query(req, "mine"),
+                           .open = req_query(req, "open")};
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = task_list(db, &who, &q, &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+int h_task_done(struct req *req, struct resp *resp)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = task_done(db, &who, req_param(req, "id"), &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+/* ---- review campaigns ---- */
+
+int h_review_list(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {"limit", "cursor", "status", NULL};
+    struct org_actor who = org_actor_of(req);
+    struct review_query q = {.limit = req_query(req, "limit"),
+                             .cursor = req_query(req, "cursor"),
+                             .status = req_query(req, "status")};
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = review_list(db, &who, &q, &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+int h_review_create(struct req *req, struct resp *resp)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = review_create(db, &who, req->json, &out, &p);
+    return answer(req, resp, rc, 201, out, &p);
+}
+
+int h_review_get(struct req *req, struct resp *resp)
+{
+    return read_at(req, resp, review_get);
+}
+
+int h_review_items(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {"limit",  "cursor", "reviewer", "decision",
+                                         "system", "format", NULL};
+    struct org_actor who = org_actor_of(req);
+    struct review_item_query q = {.limit = req_query(req, "limit"),
+                                  .cursor = req_query(req, "cursor"),
+                                  .reviewer = req_query(req, "reviewer"),
+                                  .decision = req_query(req, "decision"),
+                                  .system = req_query(req, "system")};
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    enum cat_format format = CAT_FORMAT_JSON;
+    const char *id = req_param(req, "id");
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = cat_export_format(req, &format);
+    if (!rc)
+        rc = review_items(db, &who, id, &q, format != CAT_FORMAT_JSON, &out, &p);
+    if (rc)
+        return list_fail(req, rc, &p);
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = review_item_rows(json_object_get(out, "items"));
+    json_decref(out);
+    return list_fail(
+        req, export(req, resp, db, CAT_LIST_ACCESS_REVIEW_ITEMS, format, rows, params, id), &p);
+}
+
+int h_review_decide(struct req *req, struct resp *resp)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = review_decide(db, &who, req_param(req, "id"), req_param(req, "item_id"), req->json,
+                           &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+int h_review_remind(struct req *req, struct resp *resp)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = review_remind(db, &who, req_param(req, "id"), &out, &p);
+    return answer(req, resp, rc, 200, out, &p);
+}
+
+/* ---- offboarding ---- */
+
+int h_offboarding_list(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {"notice",        "organisation", "manager",
+                                         "administrator", "format",       NULL};
+    struct org_actor who = org_actor_of(req);
+    struct offboarding_query q = {.notice = req_query(req, "notice"),
+                                  .organisation = req_query(req, "organisation"),
+                                  .manager = req_query(req, "manager"),
+                                  .administrator = req_query(req, "administrator")};
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    enum cat_format format = CAT_FORMAT_JSON;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = cat_export_format(req, &format);
+    if (!rc)
+        rc = offboarding_list(db, &who, &q, &out, &p);
+    if (rc)
+        return list_fail(req, rc, &p);
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = offboarding_rows(json_object_get(out, "items"));
+    json_decref(out);
+    return list_fail(req, export(req, resp, db, CAT_LIST_OFFBOARDING, format, rows, params, NULL),
+                     &p);
+}
