@@ -5,11 +5,12 @@
 // Uppgifter, confirms it with Klar and sees the grant on Linnéa's account under Konton; Linnéa
 // sees her request as Tilldelad with who decided. Karin Lindqvist (CISO) starts a review campaign
 // over the system; Anna is told a comment is needed to revoke, revokes Linnéa's grant with one
-// and sees the campaign's progress change; the removal task reaches Jonas. The CISO sees
-// Avslut (with the "möjlig incident" flag of the demo's leaver) and the MFA coverage on the
-// dashboard; a supplier's contact has no Åtkomst in the menu. Every page is checked for CSP
-// violations and console errors and run through axe-core (WCAG 2.1 AA) in a context that
-// bypasses the CSP.
+// and sees the campaign's progress change; the removal task reaches Jonas; Karin reminds the
+// reviewers and Anna finds the campaign under Uppgifter. Karin sees Avslut (the leavers' grants,
+// days left, "möjlig incident"), the MFA coverage on the dashboard, filters the accounts and
+// approves a shared account's exception; a supplier's contact has no Åtkomst in the menu. Every
+// page is checked for CSP violations and console errors and run through axe-core (WCAG 2.1 AA)
+// in a context that bypasses the CSP. Skips until the build has the access API and demo data.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -280,7 +281,19 @@ test('the revocation reaches Jonas as a removal task; the CISO sees the progress
     .locator('tbody tr', { hasText: 'Anna Lindgren' });
   const cells = await anna.locator('td').allTextContents();
   assert.ok(Number(cells[1]) >= 1, 'Anna has decided at least one item: ' + cells.join(' | '));
-  await assertClean(page, problems, 'progress per reviewer');
+  // There is no e-mail yet: a reminder shows on the reviewers' Uppgifter.
+  await page.getByRole('button', { name: 'Påminn granskarna' }).click();
+  await page.getByText(/^\d+ granskare är påmind/).waitFor();
+  await page.locator('.facts', { hasText: 'Senaste påminnelse' }).waitFor();
+  await assertClean(page, problems, 'progress per reviewer and reminder');
+
+  const reviewer = await signIn('anna.lindgren');
+  await accessPage(reviewer.page, 'Uppgifter', 'Uppgifter');
+  const waiting = reviewer.page.locator('section', { has: reviewer.page.getByRole('heading', { name: 'Granskningar som väntar på dig' }) });
+  await waiting.getByRole('link', { name: CAMPAIGN }).waitFor();
+  assert.match(await waiting.textContent(), /behörighet(er)? att granska, klart senast .*påmind/);
+  await axe('anna.lindgren', reviewer.page, 'Uppgifter with reminders');
+  await assertClean(reviewer.page, reviewer.problems, 'reminder');
 });
 
 test('Avslut lists the leavers with their grants, days left and the possible incident flag', { skip }, async () => {
