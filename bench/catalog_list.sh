@@ -5,9 +5,13 @@
 # page deep into the cursor (and, to show what a row costs, a page of 10); prints requests/s,
 # p50, p99 and the cost relative to /healthz (its requests/s divided by theirs). Needs wrk (Debian
 # package wrk; not in scripts/deps.sh: bench is not part of make test). Not part of make test.
+# Then, when valgrind is installed, the instructions per request, which the machine's load does
+# not change: the same server under callgrind, 100 requests per URL on one keep-alive connection
+# after a warm-up, the counters dumped before and after (callgrind_control).
 # Usage: bench/catalog_list.sh [SECONDS] [CONNECTIONS]
 # VARN_BENCH_BIN=path/to/varn benches that binary instead of building build-bench (to compare
-# two versions on the same machine in the same hour).
+# two versions on the same machine in the same hour). VARN_BENCH_WRK=0 or VARN_BENCH_CALLGRIND=0
+# leaves out that half.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -24,7 +28,10 @@ if [ -z "$varn" ]; then
 fi
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    rm -rf "$work"
+}
 trap cleanup EXIT
 db=$work/bench.db
 
@@ -32,16 +39,25 @@ db=$work/bench.db
 "$varn" --db "$db" demo --scale region | grep 'region-scale'
 token=$("$varn" --db "$db" token create --org ITC --role administrator --name bench 2>/dev/null)
 
-"$varn" --db "$db" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
-pid=$!
-port=
-for _ in $(seq 50); do
-    port=$(grep -o '"port":[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2 || true)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "varn serve did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
-base=http://127.0.0.1:$port
+# Start "$@" varn serve (a prefix such as valgrind, or nothing); sets pid and base.
+serve() {
+    : >"$work/serve.log"
+    "$@" "$varn" --db "$db" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+    pid=$!
+    port=
+    for _ in $(seq 300); do
+        port=$(grep -o '"port":[0-9]*' "$work/serve.log" | head -1 | cut -d: -f2 || true)
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "varn serve did not start:" >&2; cat "$work/serve.log" >&2; exit 1; }
+    base=http://127.0.0.1:$port
+}
+stop() {
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+    pid=
+}
+serve
 
 cat >"$work/auth.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
@@ -80,15 +96,69 @@ run() {
 }
 
 row() { printf '%-44s %10s %8s %8s %8s\n' "$@"; }
-printf '\n%s, %s connections, %s s each, %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$conns" "$secs" \
-    "$(nproc) cores $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-row "request" "req/s" "p50 ms" "p99 ms" "cost"
-read -r h_rps h_p50 h_p99 < <(run /healthz)
-row /healthz "$h_rps" "$h_p50" "$h_p99" "1.00x"
-for path in "$first" "$filtered" "$deep" "/api/v1/systems?limit=10"; do
-    read -r rps p50 p99 < <(run "$path")
-    ratio=$(python3 -c "import sys; print('%.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$h_rps" "$rps")
-    label=$path
-    [ "$path" = "$deep" ] && label="/api/v1/systems?cursor=… (page 21)"
-    row "$label" "$rps" "$p50" "$p99" "$ratio"
-done
+label_of() { if [ "$1" = "$deep" ]; then echo "/api/v1/systems?cursor=… (page 21)"; else echo "$1"; fi; }
+printf '\n%s, %s cores %s, load %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)"
+urls=("$first" "$filtered" "$deep" "/api/v1/systems?limit=10" "/api/v1/systems?limit=1"
+    "/api/v1/information")
+
+if [ "${VARN_BENCH_WRK:-1}" != 0 ]; then
+    printf '\nwrk, %s connections, %s s each\n' "$conns" "$secs"
+    row "request" "req/s" "p50 ms" "p99 ms" "cost"
+    read -r h_rps h_p50 h_p99 < <(run /healthz)
+    row /healthz "$h_rps" "$h_p50" "$h_p99" "1.00x"
+    for path in "${urls[@]}"; do
+        read -r rps p50 p99 < <(run "$path")
+        ratio=$(python3 -c "import sys; print('%.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$h_rps" "$rps")
+        row "$(label_of "$path")" "$rps" "$p50" "$p99" "$ratio"
+    done
+fi
+stop
+
+# N GETs of a path on one keep-alive connection; fails on any status but 200.
+requests() {
+    python3 - "$port" "$token" "$1" "$2" <<'PY'
+import http.client, sys
+port, token, path, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=120)
+for _ in range(n):
+    c.request("GET", path, headers={"Authorization": "Bearer " + token})
+    r = c.getresponse()
+    r.read()
+    if r.status != 200:
+        sys.exit("%s answered %d" % (path, r.status))
+PY
+}
+# The instructions counted since the last dump (callgrind_control -d dumps and zeroes them).
+dumped() {
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    local f
+    f=$(ls -t "$work"/cg.out.* | head -1)
+    awk '/^(totals|summary):/ { print $2; exit }' "$f"
+}
+
+if [ "${VARN_BENCH_CALLGRIND:-1}" != 0 ]; then
+    if ! command -v valgrind >/dev/null || ! command -v callgrind_control >/dev/null; then
+        echo "valgrind is not installed (apt-get install valgrind): no instruction counts" >&2
+        exit 0
+    fi
+    n=100
+    serve valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" --dump-line=no
+    printf '\ncallgrind, instructions per request (%s requests on one connection)\n' "$n"
+    printf '%-44s %12s %8s\n' "request" "instructions" "cost"
+    # Each worker thread opens its database connection at its first request (some 3 M
+    # instructions): open them all before counting, from a few connections.
+    for _ in 1 2 3 4; do requests "/api/v1/systems?limit=1" 1; done
+    h_ir=
+    for path in /healthz "${urls[@]}"; do
+        requests "$path" 10
+        dumped >/dev/null
+        requests "$path" "$n"
+        ir=$(($(dumped) / n))
+        [ -n "$h_ir" ] || h_ir=$ir
+        printf '%-44s %12s %7sx\n' "$(label_of "$path")" "$ir" \
+            "$(python3 -c "import sys; print('%.2f' % (int(sys.argv[1]) / int(sys.argv[2])))" "$ir" "$h_ir")"
+    done
+    stop
+fi

@@ -19,10 +19,6 @@ struct db;
 #define ACCESS_TEXT_MAX        4000 /* characters of a description, reason or comment */
 #define ACCESS_EXPORT_MAX      20000
 
-/* Who may approve a shared account's exception (ITC-ATK-1). */
-#define ACCESS_EXCEPTION_ROLES                                                                     \
-    (ROLE_CISO | ROLE_SECURITY_OFFICER | ROLE_SYSTEM_OWNER | ROLE_ADMINISTRATOR)
-
 /* ---- granting and revoking, for the access-request, review and offboarding code ----
  * Both run inside the caller's transaction (db_begin ... db_commit) and write NO audit entry:
  * the caller audits what it did in the same transaction (access_grant_object gives the grant
@@ -72,9 +68,11 @@ int access_account_create(struct db *db, const struct org_actor *who, json_t *bo
  * revokes the account's grants. */
 int access_account_update(struct db *db, const struct org_actor *who, const char *id, json_t *body,
                           json_t **out, struct json_problem *p);
-/* {reason, until}: approve a shared account's time-limited exception; only for a shared
- * account (409 not_shared), until a date after today (422 until), by a person or token holding
- * one of ACCESS_EXCEPTION_ROLES over the account's organisation (403 otherwise). */
+/* {reason, until}: approve a shared account's time-limited exception (ITC-ATK-1); only for a
+ * shared account (409 not_shared), until a date after today (422 until). Who may: the route's
+ * roles in the permission matrix (administrator, CISO, security officer, system owner) over the
+ * account's organisation, which the reach of who->roles already says; approved_by is the
+ * caller's person (none for a token). */
 int access_account_exception(struct db *db, const struct org_actor *who, const char *id,
                              json_t *body, json_t **out, struct json_problem *p);
 
@@ -114,7 +112,8 @@ json_t *access_grant_rows(json_t *items);
 /* ---- MFA coverage ---- */
 
 /* {organisations: [{organisation, name, accounts, with_mfa, privileged, privileged_with_mfa,
- * mfa_share, privileged_mfa_share}], systems: [{system, name, organisation, ...the same}]}
+ * mfa_share, privileged_mfa_share}], systems: [{system, name, ...the same}]} (shares 0-1 to three
+ * decimals, null without accounts)
  * over active accounts in reach; filters organisation (code) and system (external id). */
 int access_mfa_coverage(struct db *db, const struct org_actor *who, const char *organisation,
                         const char *system, json_t **out, struct json_problem *p);

@@ -11,8 +11,9 @@
 struct db;
 
 /* One account, or one grant of an entitlement to an account, as the source has it. Several
- * rows of the same (system_id, username) give one account with several grants; entitlement
- * NULL gives the account alone. Strings are borrowed for the duration of the call. */
+ * rows of the same (system_id, username) give one account with several grants (the first of
+ * them gives the account's columns; a grant given twice keeps the earliest granted_at);
+ * entitlement NULL gives the account alone. Strings are borrowed for the duration of the call. */
 struct access_row {
     int64_t system_id;
     const char *username;

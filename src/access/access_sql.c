@@ -38,8 +38,7 @@ static const char SQL_STAGE_CREATE[] =
     " DELETE FROM access_stage_entitlement; DELETE FROM access_stage_system;"
     " DELETE FROM access_stage_account; DELETE FROM access_stage_grant";
 static const char SQL_STAGE_SYSTEM[] =
-    "INSERT INTO access_stage_system (system_id) VALUES (:system)"
-    " ON CONFLICT (system_id) DO NOTHING";
+    "INSERT INTO access_stage_system (system_id) VALUES (:system)";
 static const char SQL_STAGE_ACCOUNT[] =
     "INSERT INTO access_stage_raw (n, system_id, username, person_id, shared, privileged,"
     " mfa_enrolled, last_login, status) VALUES (:n, :s, :u, :p, :sh, :pr, :m, :l, :st)";

@@ -1225,6 +1225,14 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
                    maps[missing].group_dn, member(src, "base_dn"));
         read_rc = ERR_NOTFOUND;
     }
+    if (!read_rc && json_array_size(users) == 0) {
+        /* An empty answer is far more often a wrong filter, base or permission than a directory
+         * with nobody in it; taken as the truth it would remove every account it maps. */
+        str_format(error, errlen,
+                   "katalogen gav inga användare under %s med user_filter %s; inget ändrades",
+                   member(src, "base_dn"), member(src, "user_filter"));
+        read_rc = ERR_NOTFOUND;
+    }
     if (!read_rc)
         read_rc = dir_rows_build(users, groups, maps, nmaps, people, &rows, &nrows);
     if (!read_rc)

@@ -53,13 +53,15 @@ static const char SQL_GRANTED_COUNT[] =
 #define MAY_DECIDE                                                                                 \
     "EXISTS (SELECT 1 FROM system_information si JOIN information i"                               \
     " ON i.id = si.information_id WHERE si.system_id = q.system_id AND i.owner_id = :me)"
+/* May decide it now: an owner, and not their own request (request_decide's rules). */
+#define MAY_DECIDE_OWN "(" MAY_DECIDE " AND q.person_id <> :me AND q.requested_by <> :me)"
 
 #define REQUEST_SELECT                                                                             \
     "SELECT q.id AS \"#id\", o.code AS organisation, s.external_id AS system,"                     \
     " s.name AS system_name, q.entitlement_id AS \"#entitlement_id\", e.name AS entitlement,"      \
     " pp.user_id AS person, pp.name AS person_name, rb.user_id AS requested_by,"                   \
     " q.justification, q.status, dp.user_id AS decided_by, q.decided_at,"                          \
-    " q.decision_comment AS comment, CASE WHEN " MAY_DECIDE                                        \
+    " q.decision_comment AS comment, CASE WHEN " MAY_DECIDE_OWN                                    \
     " THEN 1 ELSE 0 END AS \"?may_decide\","                                                       \
     " (SELECT min(t.id) FROM access_task t WHERE t.request_id = q.id) AS \"#task\","               \
     " (SELECT min(g.id) FROM access_grant g WHERE g.request_id = q.id) AS \"#grant\","             \
@@ -82,7 +84,7 @@ static const char SQL_REQUEST_LIST[] = AUTHZ_SCOPE_CTE REQUEST_SELECT
     " WHERE " REQUEST_VISIBLE " AND (CAST(:status AS TEXT) IS NULL OR q.status = :status)"
     " AND (CAST(:system AS TEXT) IS NULL OR s.external_id = :system)"
     " AND (:mine = 0 OR q.person_id = :me OR q.requested_by = :me)"
-    " AND (:to_decide = 0 OR (q.status = 'pending' AND " MAY_DECIDE "))"
+    " AND (:to_decide = 0 OR (q.status = 'pending' AND " MAY_DECIDE_OWN "))"
     " AND q.id > :after_id ORDER BY q.id LIMIT :limit";
 static const char SQL_REQUEST_INSERT[] =
     "INSERT INTO access_request (organisation_id, system_id, entitlement_id, person_id,"

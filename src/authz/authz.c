@@ -152,11 +152,13 @@ unsigned authz_route_roles(const struct route *r)
     return route_masks[r - matrix_routes];
 }
 
+/* UNION ALL: the bits are OR-ed together, so duplicates do no harm, and UNION would build a
+ * temporary b-tree on every request to remove them. */
 static const char SQL_CALLER_ROLES[] =
     "SELECT r.bit FROM role_assignment ra JOIN role r ON r.id = ra.role"
     " JOIN person p ON p.id = ra.person_id"
     " WHERE ra.person_id = :caller_person AND p.disabled = 0"
-    " UNION SELECT r.bit FROM api_token t JOIN role r ON r.id = t.role"
+    " UNION ALL SELECT r.bit FROM api_token t JOIN role r ON r.id = t.role"
     " WHERE t.id = :caller_token AND t.revoked_at IS NULL";
 
 int authz_caller_roles(struct db *db, const struct caller *c, unsigned *mask)
@@ -185,4 +187,164 @@ int authz_bind_scope(struct db_stmt *st, const struct caller *c, unsigned roles)
     if (!rc)
         rc = db_bind_int(st, ":caller_roles", roles);
     return rc;
+}
+
+/* ---- the reach worked out in C ---- */
+
+/* The first two parts of AUTHZ_SCOPE_CTE: the organisations where the caller holds one of the
+ * roles. */
+static const char SQL_REACH_ROOTS[] =
+    "SELECT ra.organisation_id FROM role_assignment ra JOIN role r ON r.id = ra.role"
+    " JOIN person p ON p.id = ra.person_id"
+    " WHERE ra.person_id = :caller_person AND p.disabled = 0 AND (r.bit & :caller_roles) <> 0"
+    " UNION ALL SELECT t.organisation_id FROM api_token t JOIN role r ON r.id = t.role"
+    " WHERE t.id = :caller_token AND t.revoked_at IS NULL AND (r.bit & :caller_roles) <> 0";
+/* The tree, for its recursive part: every organisation with its parent. */
+static const char SQL_REACH_TREE[] = "SELECT id, parent_id FROM organisation";
+
+struct org_edge {
+    int64_t id, parent; /* parent 0: none (ids start at 1) */
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+    return cmp_id(&((const struct org_edge *)a)->id, &((const struct org_edge *)b)->id);
+}
+
+/* Sort ids[0..n) and drop duplicates; the new count. */
+static size_t sort_unique(int64_t *ids, size_t n)
+{
+    size_t k = 0;
+    qsort(ids, n, sizeof(*ids), cmp_id);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || ids[k - 1] != ids[i])
+            ids[k++] = ids[i];
+    return k;
+}
+
+static bool sorted_has(const int64_t *ids, size_t n, int64_t id)
+{
+    return n && bsearch(&id, ids, n, sizeof(*ids), cmp_id) != NULL;
+}
+
+/* The roots: the first column of every row, into a growing array. */
+static int read_roots(struct db_stmt *st, int rc, int64_t **out, size_t *n)
+{
+    size_t cap = 0;
+    while (!rc && (rc = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            *out = xrealloc(*out, cap * sizeof(**out));
+        }
+        (*out)[(*n)++] = db_col_int(st, 0);
+        rc = 0;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+/* Every organisation with its parent, sorted by id. */
+static int read_tree(struct db *db, struct org_edge **out, size_t *n)
+{
+    struct db_stmt *st;
+    size_t cap = 0;
+    int rc = db_prepare(db, SQL_REACH_TREE, &st);
+    if (rc)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = xrealloc(*out, cap * sizeof(**out));
+        }
+        (*out)[*n].id = db_col_int(st, 0);
+        (*out)[*n].parent = db_col_is_null(st, 1) ? 0 : db_col_int(st, 1);
+        (*n)++;
+    }
+    db_finalize(st);
+    if (rc < 0)
+        return rc;
+    qsort(*out, *n, sizeof(**out), cmp_edge);
+    return 0;
+}
+
+int authz_reach(struct db *db, const struct caller *c, unsigned roles, struct authz_reach *out)
+{
+    struct db_stmt *st;
+    int64_t *roots = NULL;
+    struct org_edge *tree = NULL;
+    size_t nroots = 0, ntree = 0;
+    *out = (struct authz_reach){0};
+    int rc = db_prepare(db, SQL_REACH_ROOTS, &st);
+    if (rc)
+        return rc;
+    rc = read_roots(st, authz_bind_scope(st, c, roles), &roots, &nroots);
+    if (rc || nroots == 0)
+        goto out;
+    nroots = sort_unique(roots, nroots);
+    rc = read_tree(db, &tree, &ntree);
+    if (rc)
+        goto out;
+    /* Mark the roots, then whatever hangs below a marked organisation, one level per pass,
+     * until a pass adds nothing (the tree is shallow; a cycle in the data ends too). */
+    bool *in = xcalloc(ntree ? ntree : 1, sizeof(*in));
+    size_t n = nroots;
+    for (size_t i = 0; i < ntree; i++)
+        in[i] = sorted_has(roots, nroots, tree[i].id);
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < ntree; i++) {
+            if (in[i] || !tree[i].parent)
+                continue;
+            struct org_edge key = {.id = tree[i].parent};
+            const struct org_edge *p = bsearch(&key, tree, ntree, sizeof(*tree), cmp_edge);
+            if (p && in[p - tree]) {
+                in[i] = true;
+                grew = true;
+                n++;
+            }
+        }
+    }
+    out->ids = xcalloc(n, sizeof(*out->ids));
+    memcpy(out->ids, roots, nroots * sizeof(*roots));
+    for (size_t i = 0, k = nroots; i < ntree; i++)
+        if (in[i] && !sorted_has(roots, nroots, tree[i].id))
+            out->ids[k++] = tree[i].id;
+    out->n = sort_unique(out->ids, n);
+    free(in);
+out:
+    free(roots);
+    free(tree);
+    return rc;
+}
+
+bool authz_reach_has(const struct authz_reach *r, int64_t org)
+{
+    return sorted_has(r->ids, r->n, org);
+}
+
+size_t authz_reach_ranges(const struct authz_reach *r, int64_t (*ranges)[2], size_t max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (i == 0 || r->ids[i] != r->ids[i - 1] + 1) {
+            if (k < max)
+                ranges[k][0] = ranges[k][1] = r->ids[i];
+            k++;
+        } else if (k <= max) {
+            ranges[k - 1][1] = r->ids[i];
+        }
+    }
+    return k;
+}
+
+void authz_reach_release(struct authz_reach *r)
+{
+    free(r->ids);
+    *r = (struct authz_reach){0};
 }

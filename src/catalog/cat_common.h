@@ -73,6 +73,7 @@ struct cat_row_plan {
     char keys[CAT_ROW_KEYS_MAX];
     int tail[CAT_ROW_TAIL_MAX]; /* indexes of the tail's columns */
     int sort_col, id_col;       /* the cursor's columns, or -1 */
+    int org_col;                /* _organisation_id, or -1 */
 };
 
 struct cat_page {
@@ -88,6 +89,9 @@ struct cat_page {
      * text into out as they are stepped ({"items":[...],"next_cursor":...}, the same bytes as
      * the collected path gives through resp_json) and items stays NULL. */
     struct buf *out;
+    /* When set, a row is kept only when its _organisation_id is in reach: the check in C
+     * behind a statement that already filters on the reach (see cat_sql_system_list). */
+    const struct authz_reach *reach;
     cat_row_tail_fn tail;                        /* optional, the written path only */
     const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
     struct cat_row_plan plan;                    /* filled at the first row */

@@ -134,7 +134,7 @@ int rule_emit(struct rule_ctx *ctx, struct db_stmt *st, enum finding_status stat
     if (due && str_copy(f->due, sizeof(f->due), due))
         return ERR_INVALID;
     /* the subject's own person (its owner, administrator, ...), or a role's holder */
-    int col = rule_subject_person_col(ctx->ob->rule->subject, ctx->ob->responsible);
+    int col = rule_person_col(ctx->ob->rule, ctx->ob->responsible);
     if (col < 0) {
         set_responsible_role(ctx, f);
     } else if (!db_col_is_null(st, col)) {
@@ -142,6 +142,15 @@ int rule_emit(struct rule_ctx *ctx, struct db_stmt *st, enum finding_status stat
         f->responsible = arena_strdup(a, db_col_text(st, col + 1));
     }
     return 0;
+}
+
+int rule_emit_as(struct rule_ctx *ctx, struct db_stmt *st, enum subject_kind kind,
+                 enum finding_status status, const char *due)
+{
+    int rc = rule_emit(ctx, st, status, due);
+    if (!rc)
+        ctx->ev->out->v[ctx->ev->out->n - 1].subject_kind = subject_kind_name(kind);
+    return rc;
 }
 
 enum finding_status rule_status_by_due(const struct rule_ctx *ctx, const char *due,

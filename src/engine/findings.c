@@ -163,8 +163,9 @@ static int filter_of(const struct org_actor *who, const struct findings_query *q
                      struct finding_filter *f, char org[ORG_CODE_MAX + 1], char *buf, size_t size,
                      struct json_problem *p)
 {
-    static const char *const kinds[] = {"organisation", "system",       "information",     "person",
-                                        "risk",         "risk_measure", "risk_assessment", NULL};
+    static const char *const kinds[] = {
+        "organisation", "system",          "information", "person", "risk",
+        "risk_measure", "risk_assessment", "account",     "grant",  NULL};
     const char *why, *kind = NULL;
     int64_t n = ORG_PAGE_DEFAULT, t;
     memset(f, 0, sizeof(*f));
@@ -208,7 +209,7 @@ static int filter_of(const struct org_actor *who, const struct findings_query *q
         if (!kinds[k])
             rc = cat_reject(p, 422, "invalid_value", "subject_kind",
                             "subject_kind is organisation, system, information, person, risk,"
-                            " risk_measure or risk_assessment");
+                            " risk_measure, risk_assessment, account or grant");
         f->subject_kind = kind;
     }
     return rc;

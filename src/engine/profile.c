@@ -93,9 +93,9 @@ static bool matches(const char *s, const char *allowed, size_t max)
     return n >= 1 && n <= max && strspn(s, allowed) == n;
 }
 
-static bool responsible_valid(const char *r, enum subject_kind subject)
+static bool responsible_valid(const char *r, const struct rule_kind *k)
 {
-    if (rule_subject_person_col(subject, r) >= 0)
+    if (rule_person_col(k, r) >= 0)
         return true;
     return role_bit_of(r) != 0;
 }
@@ -234,7 +234,7 @@ static int check_obligation(struct checker *c, json_t *o, json_t *paragraphs, js
         rc = fail(c, "responsible", "an information row has nobody responsible: use null");
     if (!rc && ob->rule->subject != SUBJECT_NONE && !ob->responsible)
         rc = fail(c, "responsible", "is required for rule '%s'", ob->rule->name);
-    if (!rc && ob->responsible && !responsible_valid(ob->responsible, ob->rule->subject))
+    if (!rc && ob->responsible && !responsible_valid(ob->responsible, ob->rule))
         rc = fail(c, "responsible", "'%s' is neither a role id nor who answers for a %s",
                   ob->responsible, subject_kind_name(ob->rule->subject));
     if (!rc)

@@ -21,6 +21,9 @@ enum subject_kind {
     SUBJECT_RISK,            /* a risk of a risk assessment */
     SUBJECT_RISK_MEASURE,    /* a measure that treats a risk */
     SUBJECT_RISK_ASSESSMENT, /* a risk assessment */
+    SUBJECT_ACCOUNT,         /* an account in a system (access control) */
+    SUBJECT_PERSON,          /* a person, by user id */
+    SUBJECT_GRANT,           /* an entitlement granted to an account */
 };
 const char *subject_kind_name(enum subject_kind k);
 
@@ -114,6 +117,12 @@ int rule_prepare(struct rule_ctx *ctx, const char *sql, struct db_stmt **out);
 int rule_emit(struct rule_ctx *ctx, struct db_stmt *st, enum finding_status status,
               const char *due);
 
+/* rule_emit for a row about another kind of subject than the rule's own (a system rule's
+ * accounts, an organisation where nothing failed): the finding's subject kind is kind. The
+ * row's columns are laid out as for the rule's subject, so responsible resolves the same. */
+int rule_emit_as(struct rule_ctx *ctx, struct db_stmt *st, enum subject_kind kind,
+                 enum finding_status status, const char *due);
+
 /* ok, due_soon (today + warn reaches due) or overdue (due before today). */
 enum finding_status rule_status_by_due(const struct rule_ctx *ctx, const char *due,
                                        struct period warn);
@@ -198,6 +207,9 @@ int rule_run_person_active(struct rule_ctx *ctx, const char *sql);
 /* The column of a rule query that names the subject's own person for the responsible keyword
  * (system_owner, information_owner, risk_owner, ...), or -1 when r is not one for subject. */
 int rule_subject_person_col(enum subject_kind subject, const char *r);
+/* The same for a rule kind: a few rules name a person of their own after the standard columns
+ * (access_review_max_age: the information owner), else the subject's column; -1 for a role. */
+int rule_person_col(const struct rule_kind *k, const char *r);
 
 /* The first column a rule adds after the standard ones. */
 #define RULE_COL 7
@@ -207,6 +219,7 @@ extern const struct rule_kind *const engine_rule_kinds[];
 extern const struct rule_kind *const catalog_rule_kinds[];
 extern const struct rule_kind *const classification_rule_kinds[];
 extern const struct rule_kind *const risk_rule_kinds[];
+extern const struct rule_kind *const access_rule_kinds[];
 extern const struct rule_kind *const planned_rule_kinds[];
 
 #endif

@@ -107,8 +107,8 @@ const struct route varn_routes[] = {
      information_update_fields, "Change or reclassify an information asset (k, r, t)"},
     /* CSV import over HTTP (the upload helper's block) */
     {"POST", "/api/v1/imports/{kind}", h_import, IMPORT_HTTP_BODY_MAX, ACCESS_ROLES, ROUTE_CSV_BODY,
-     "Import a CSV file (text/csv) of organisations, people, systems, components or "
-     "information, all rows or none; dry_run=true checks only"},
+     "Import a CSV file (text/csv) of organisations, people, systems, components, information, "
+     "risks, accounts or grants, all rows or none; dry_run=true checks only"},
     /* Requirement rules (catforms): the default set read-only, organisations' own rules. */
     {"GET", "/api/v1/requirement-rules", h_requirement_rule_list, 0, ACCESS_ROLES, NULL,
      "Requirement rules: the defaults and those of an organisation (organisation=CODE) and the "

@@ -230,12 +230,13 @@ static json_t *org_json(const struct org_row *r)
 
 static json_t *person_json(const struct person_row *r)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:b}", "user_id", r->user_id, "name",
-                     r->name, "email", r->email, "organisation", r->organisation, "manager_user_id",
-                     text_or_null(r->manager_user_id), "employment_start",
-                     text_or_null(r->employment_start), "employment_end",
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:o, s:o}", "user_id",
+                     r->user_id, "name", r->name, "email", r->email, "organisation",
+                     r->organisation, "manager_user_id", text_or_null(r->manager_user_id),
+                     "employment_start", text_or_null(r->employment_start), "employment_end",
                      text_or_null(r->employment_end), "privileged", r->privileged, "disabled",
-                     r->disabled);
+                     r->disabled, "title", text_or_null(r->title), "role_changed_at",
+                     text_or_null(r->role_changed_at));
 }
 
 static json_t *assignment_json(const struct role_assignment_row *r)
@@ -632,6 +633,20 @@ static int person_date(const char *value, const char *field, char *dst, size_t s
     return 0;
 }
 
+/* A job title: optional (null or "" clears it), one line of at most PERSON_TITLE_MAX
+ * characters, as a name. */
+static int person_title(const char *title, struct person_row *next, struct json_problem *p)
+{
+    const char *why = "the value is too long";
+    if (!title || !title[0]) {
+        next->title[0] = '\0';
+        return 0;
+    }
+    if (org_name_check(title, &why) || str_copy(next->title, sizeof(next->title), title))
+        return reject(p, 422, "invalid_title", "title", "%s", why);
+    return 0;
+}
+
 static int person_apply(struct db *db, const struct org_actor *who, const struct person_input *in,
                         bool exists, const struct person_row *cur, struct person_row *next,
                         struct json_problem *p)
@@ -666,6 +681,8 @@ static int person_apply(struct db *db, const struct org_actor *who, const struct
         next->privileged = in->privileged;
     if (in->set & PERSON_F_DISABLED)
         next->disabled = in->disabled;
+    if (!rc && (in->set & PERSON_F_TITLE))
+        rc = person_title(in->title, next, p);
     if (!rc)
         rc = person_organisation(db, who, in, exists, cur, next, p);
     if (!rc)
@@ -679,7 +696,17 @@ static bool person_same(const struct person_row *a, const struct person_row *b)
            a->organisation_id == b->organisation_id && a->manager_id == b->manager_id &&
            strcmp(a->employment_start, b->employment_start) == 0 &&
            strcmp(a->employment_end, b->employment_end) == 0 && a->privileged == b->privileged &&
-           a->disabled == b->disabled;
+           a->disabled == b->disabled && strcmp(a->title, b->title) == 0;
+}
+
+/* A new title, organisation or manager is a change of role: the person's access is reviewed
+ * after it (ITC-ATK-6). A title or manager recorded where there was none is not: the first
+ * import with a title column would otherwise send everyone's access to review. */
+static bool role_changes(const struct person_row *a, const struct person_row *b)
+{
+    return (a->title[0] && strcmp(a->title, b->title) != 0) ||
+           a->organisation_id != b->organisation_id ||
+           (a->manager_id && a->manager_id != b->manager_id);
 }
 
 /* A change that leaves no active administrator, where there was one before (before), would
@@ -713,6 +740,8 @@ int person_save(struct db *db, const struct org_actor *who, enum org_mode mode, 
     int64_t admins = 0;
     if (*outcome != ORG_UNCHANGED) {
         clock_format(clock_now(), at);
+        if (exists && role_changes(&cur, &next))
+            memcpy(next.role_changed_at, at, sizeof(at));
         if (disabling)
             rc = org_sql_active_admins(db, &admins);
         if (!rc)

@@ -23,6 +23,7 @@ struct db;
 #define ORG_PAGE_DEFAULT 50
 #define ORG_PAGE_MAX     500
 #define ORG_FILTER_MAX   200 /* bytes of a filter value in a query string */
+#define PERSON_TITLE_MAX 200 /* characters of a job title */
 
 /* ---- field checks ----
  * Each returns 0, or ERR_INVALID with *why a sentence for people (static storage). */
@@ -87,6 +88,7 @@ enum person_field_bits {
     PERSON_F_END = 1 << 6,
     PERSON_F_PRIVILEGED = 1 << 7,
     PERSON_F_DISABLED = 1 << 8,
+    PERSON_F_TITLE = 1 << 9,
 };
 
 struct person_input {
@@ -100,6 +102,7 @@ struct person_input {
     const char *employment_end;   /* YYYY-MM-DD or NULL; not before the start */
     bool privileged;              /* holds privileged accounts */
     bool disabled;                /* may not log in; their roles give no access */
+    const char *title;            /* job title; NULL or "": none */
 };
 
 enum org_mode {

@@ -46,6 +46,7 @@ const struct field person_create_fields[] = {
     {"employment_start", FIELD_DATE, FIELD_NULLABLE, 0, 0, "First day of employment"},
     {"employment_end", FIELD_DATE, FIELD_NULLABLE, 0, 0, "Last day of employment"},
     {"privileged", FIELD_BOOLEAN, 0, 0, 0, "Holds privileged accounts (default false)"},
+    {"title", FIELD_STRING, FIELD_NULLABLE | FIELD_ONE_LINE, 0, PERSON_TITLE_MAX, "Job title"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -58,6 +59,10 @@ const struct field person_update_fields[] = {
     {"employment_start", FIELD_DATE, FIELD_NULLABLE, 0, 0, "First day of employment"},
     {"employment_end", FIELD_DATE, FIELD_NULLABLE, 0, 0, "Last day of employment"},
     {"privileged", FIELD_BOOLEAN, 0, 0, 0, "Holds privileged accounts"},
+    {"title", FIELD_STRING, FIELD_NULLABLE | FIELD_ONE_LINE, 0, PERSON_TITLE_MAX,
+     "Job title; a new title, organisation or manager sets role_changed_at"},
+    {"role_changed_at", FIELD_STRING, FIELD_NULLABLE, 0, 32,
+     "Read only: accepted so that a client can send back what it read, and ignored"},
     {"disabled", FIELD_BOOLEAN, 0, 0, 0, "May not log in; their roles give no access"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -121,6 +126,7 @@ static struct person_input person_input_of(json_t *b)
     in.employment_end = text("employment_end", PERSON_F_END, &in.set, b);
     in.privileged = flag("privileged", PERSON_F_PRIVILEGED, &in.set, b);
     in.disabled = flag("disabled", PERSON_F_DISABLED, &in.set, b);
+    in.title = text("title", PERSON_F_TITLE, &in.set, b);
     return in;
 }
 

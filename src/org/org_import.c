@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COLUMNS_MAX 9
+#define COLUMNS_MAX 10
 
 /* The columns of each kind, in a fixed order; the first `required` of them must be present. */
 struct kind_columns {
@@ -31,7 +31,8 @@ enum person_col {
     PC_START,
     PC_END,
     PC_PRIVILEGED,
-    PC_DISABLED
+    PC_DISABLED,
+    PC_TITLE
 };
 
 static const struct kind_columns kind_columns[] = {
@@ -41,7 +42,8 @@ static const struct kind_columns kind_columns[] = {
                               5},
     [IMPORT_PEOPLE] = {"people",
                        {"user_id", "name", "email", "organisation", "manager_user_id",
-                        "employment_start", "employment_end", "privileged", "disabled", NULL},
+                        "employment_start", "employment_end", "privileged", "disabled", "title",
+                        NULL},
                        8},
 };
 
@@ -193,7 +195,7 @@ static void read_header(struct import *im, const struct csv_record *rec)
                     im->kind == IMPORT_ORGANISATIONS
                         ? "code, name, kind, parent_code, org_number and mfa_required"
                         : "user_id, name, email, organisation, manager_user_id, "
-                          "employment_start, employment_end, privileged and disabled");
+                          "employment_start, employment_end, privileged, disabled and title");
         else if (im->present[c])
             problem(im, rec->line, name, "appears twice in the header");
         else
@@ -322,6 +324,7 @@ static void check_person_row(struct import *im, struct row *r)
         bad_value(im, r, PC_END, "the employment cannot end before it starts");
     check_value(im, r, PC_PRIVILEGED, bool_check);
     check_value(im, r, PC_DISABLED, bool_check);
+    check_value(im, r, PC_TITLE, org_name_check);
     if (r->v[PC_USER_ID] && r->v[PC_MANAGER] && strcmp(r->v[PC_USER_ID], r->v[PC_MANAGER]) == 0)
         bad_value(im, r, PC_MANAGER, "a person cannot be their own manager");
 }
@@ -511,6 +514,10 @@ static struct person_input person_input_of(const struct import *im, const struct
         in.set |= PERSON_F_DISABLED;
         if (r->v[PC_DISABLED])
             org_bool_parse(r->v[PC_DISABLED], &in.disabled, &why);
+    }
+    if (im->present[PC_TITLE]) { /* an empty cell clears the title */
+        in.set |= PERSON_F_TITLE;
+        in.title = r->v[PC_TITLE];
     }
     return in;
 }

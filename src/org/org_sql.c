@@ -16,7 +16,8 @@
 
 #define PERSON_SELECT                                                                              \
     "SELECT pe.id, pe.user_id, pe.name, pe.email, pe.organisation_id, o.code, pe.manager_id,"      \
-    " m.user_id, pe.employment_start, pe.employment_end, pe.privileged, pe.disabled"               \
+    " m.user_id, pe.employment_start, pe.employment_end, pe.privileged, pe.disabled, pe.title,"    \
+    " pe.role_changed_at"                                                                          \
     " FROM person pe JOIN organisation o ON o.id = pe.organisation_id"                             \
     " LEFT JOIN person m ON m.id = pe.manager_id"
 
@@ -71,14 +72,14 @@ static const char SQL_PERSON_LIST[] = AUTHZ_SCOPE_CTE PERSON_SELECT " WHERE " IN
 static const char SQL_PERSON_TAKEN[] = "SELECT count(*) FROM person WHERE user_id = :user_id";
 static const char SQL_PERSON_INSERT[] =
     "INSERT INTO person (user_id, name, email, organisation_id, manager_id, employment_start,"
-    " employment_end, privileged, disabled, created_at, updated_at)"
+    " employment_end, privileged, disabled, title, role_changed_at, created_at, updated_at)"
     " VALUES (:user_id, :name, :email, :organisation_id, :manager_id, :employment_start,"
-    " :employment_end, :privileged, :disabled, :at, :at) RETURNING id";
+    " :employment_end, :privileged, :disabled, :title, :role_changed_at, :at, :at) RETURNING id";
 static const char SQL_PERSON_UPDATE[] =
     "UPDATE person SET name = :name, email = :email, organisation_id = :organisation_id,"
     " manager_id = :manager_id, employment_start = :employment_start,"
     " employment_end = :employment_end, privileged = :privileged, disabled = :disabled,"
-    " updated_at = :at WHERE id = :id";
+    " title = :title, role_changed_at = :role_changed_at, updated_at = :at WHERE id = :id";
 static const char SQL_PERSON_REACHES[] =
     "WITH RECURSIVE up(id) AS (SELECT CAST(:from AS INTEGER)"
     " UNION SELECT p.manager_id FROM person p JOIN up ON p.id = up.id"
@@ -165,6 +166,10 @@ static int read_person(struct db_stmt *st, struct person_row *r)
         rc = COL(st, 8, r->employment_start);
     if (!rc)
         rc = COL(st, 9, r->employment_end);
+    if (!rc)
+        rc = COL(st, 12, r->title);
+    if (!rc)
+        rc = COL(st, 13, r->role_changed_at);
     return rc;
 }
 
@@ -458,6 +463,10 @@ static int bind_person(struct db_stmt *st, const struct person_row *r, const cha
         rc = db_bind_int(st, ":privileged", r->privileged ? 1 : 0);
     if (!rc)
         rc = db_bind_int(st, ":disabled", r->disabled ? 1 : 0);
+    if (!rc)
+        rc = bind_opt(st, ":title", r->title[0] ? r->title : NULL);
+    if (!rc)
+        rc = bind_opt(st, ":role_changed_at", r->role_changed_at[0] ? r->role_changed_at : NULL);
     if (!rc)
         rc = db_bind_text(st, ":at", at);
     return rc;

@@ -33,6 +33,9 @@ struct person_row {
     char employment_end[ORG_DATE_LEN + 1];   /* "" when unknown */
     bool privileged;                         /* holds privileged accounts */
     bool disabled;                           /* may not log in */
+    char title[PERSON_TITLE_MAX * 4 + 1];    /* "" when none */
+    char role_changed_at[32];                /* UTC ISO 8601; "" until a title, organisation
+                                              * or manager changes (ITC-ATK-6) */
 };
 
 struct role_assignment_row {

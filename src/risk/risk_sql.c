@@ -176,7 +176,6 @@ static const char SQL_RISK_UPDATE[] =
     " accepted_by = :accepted_by, accepted_at = :accepted_at, acceptance_expires = :expires,"
     " updated_at = :at WHERE id = :id";
 /* :everything is bound with every scope; the command line never runs this. */
-static const char SQL_REACH[] = AUTHZ_SCOPE_CTE "SELECT org_id FROM scope WHERE :everything = 0";
 static const char SQL_RISK_SYSTEMS[] =
     "SELECT s.external_id, s.organisation_id FROM risk_system rs"
     " JOIN system s ON s.id = rs.system_id WHERE rs.risk_id = :id ORDER BY s.external_id";
@@ -631,19 +630,19 @@ int risk_sql_risk_update(struct db *db, const struct risk_write *w, const char *
 
 int risk_sql_reach(struct db *db, const struct org_actor *who, json_t **out)
 {
-    struct db_stmt *st;
+    static const struct caller nobody = {.kind = CALLER_ANONYMOUS};
+    struct authz_reach reach;
     *out = NULL;
     if (who->everything)
         return 0;
-    int rc = db_prepare(db, SQL_REACH, &st);
+    int rc = authz_reach(db, who->caller ? who->caller : &nobody, who->roles, &reach);
     if (rc)
         return rc;
     json_t *orgs = json_array();
-    rc = cat_bind_scope(st, who);
-    while (!rc && (rc = db_step(st)) == DB_ROW)
-        rc = json_array_append_new(orgs, json_integer(db_col_int(st, 0))) ? ERR_NOMEM : 0;
-    db_finalize(st);
-    if (rc < 0) {
+    for (size_t i = 0; !rc && i < reach.n; i++)
+        rc = json_array_append_new(orgs, json_integer(reach.ids[i])) ? ERR_NOMEM : 0;
+    authz_reach_release(&reach);
+    if (rc) {
         json_decref(orgs);
         return rc;
     }

@@ -216,6 +216,9 @@ def _():
     s = setup()
     st, _, r = ask(s["ivar"], "Admin")
     eq(st, 201, "ivar asks for himself (%r)" % (r,))
+    eq(r["may_decide"], False, "not his own")
+    check(r["id"] not in [i["id"] for i in s["ivar"].ok(
+        "GET", "/api/v1/access-requests?to_decide=true")["items"]], "not among his to decide")
     problem_of(s["ivar"].call("POST", "/api/v1/access-requests/%d/decision" % r["id"],
                               {"decision": "approve"}), 403, "own_request")
     eq(one("SELECT status FROM access_request WHERE id = ?", (r["id"],)), "pending", "pending")

@@ -247,6 +247,50 @@ def _():
     eq(ok("GET", "/api/v1/my/systems"), {"items": [], "next_cursor": None}, "token")
 
 
+@test("a list shows exactly the systems in reach, also when the reach is many runs of ids")
+def _():
+    # SPRID's ten children and ten organisations beside it are made in turn, so SPRID reaches
+    # eleven runs of organisation ids (more than the list binds as ranges: the scope CTE
+    # answers then) and a child reaches one run.
+    from catalog_helpers import orgnr, token, world
+    world()
+    org = {"name": "Spridd", "kind": "municipality", "org_number": orgnr()}
+    ok("POST", "/api/v1/organisations", dict(org, code="SPRID", parent_code="ITC"), status=201)
+    for i in range(10):
+        for code, parent in (("SPRID%d" % i, "SPRID"), ("ANNAN%d" % i, "ITC")):
+            ok("POST", "/api/v1/organisations",
+               {"code": code, "name": "Org " + code, "kind": "company", "parent_code": parent,
+                "org_number": orgnr()}, status=201)
+            new_system("%s-%d" % (code[:3], i), organisation=code, system_owner="adam")
+
+    def listed(tok, query="", limit=3):
+        seen, cursor = [], None
+        while True:
+            path = "/api/v1/systems?limit=%d%s" % (limit, query)
+            if cursor:
+                path += "&cursor=" + urllib.parse.quote(cursor)
+            page = ok("GET", path, tok=tok)
+            seen += page["items"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return seen
+
+    spr = ["SPR-%d" % i for i in range(10)]
+    ann = ["ANN-%d" % i for i in range(10)]
+    many = token("SPRID", "administrator")
+    items = listed(many)
+    eq([s["external_id"] for s in items], spr, "SPRID's list: its children's systems only")
+    eq([s["external_id"] for s in listed(many, "&sort=name", 4)],
+       sorted(spr, key=lambda e: "System " + e), "by name")
+    eq(listed(many, "&organisation=ANNAN3"), [], "an organisation out of reach: nothing")
+    one = token("SPRID3", "administrator")
+    eq([s["external_id"] for s in listed(one)], ["SPR-3"], "one child: its own system")
+    every = [s for s in listed(None, "&q=spr-", 500) + listed(None, "&q=ann-", 500)]
+    eq(sorted(s["external_id"] for s in every), sorted(spr + ann), "ITC sees them all")
+    eq(items, [s for s in every if s["external_id"] in spr], "the same objects either way")
+    eq([s["external_id"] for s in listed(token("ANNAN3", "ciso"))], ["ANN-3"], "beside it")
+
+
 @test("the server stops cleanly")
 def _():
     eq(srv().stop(), 0, "exit code")

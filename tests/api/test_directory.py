@@ -430,7 +430,7 @@ def _():
     contains(r.stderr, "no directory source", "says so")
 
 
-@test("after good syncs, a wrong password, a server gone or a group not in the directory fails the sync and removes nothing")
+@test("after good syncs, a wrong password, a server gone, a group not in the directory or no users at all fails the sync and removes nothing")
 def _():
     sid = source()
     check(len(access_tables()) > 20, "accounts and grants from the syncs before")
@@ -461,6 +461,18 @@ def _():
     eq(access_tables(), before, "nothing revoked")
     ok("PUT", "/api/v1/directory-sources/%d/groups" % sid, {"groups": group_map()})
     eq(sync(sid)["status"], "done", "a good sync with the map put right")
+    # A filter that matches nobody answers with no users: a mistake far more often than an
+    # empty directory, so it fails instead of removing every account.
+    filt = ok("GET", "/api/v1/directory-sources/%d" % sid)["user_filter"]
+    ok("PATCH", "/api/v1/directory-sources/%d" % sid,
+       {"user_filter": "(&%s(sAMAccountName=nobody-by-this-name))" % filt})
+    before = access_tables()
+    b = sync(sid)
+    eq(b["status"], "failed", "status")
+    contains(b["error"], "katalogen gav inga användare", "says the directory gave no users")
+    eq(access_tables(), before, "no account removed")
+    ok("PATCH", "/api/v1/directory-sources/%d" % sid, {"user_filter": filt})
+    eq(sync(sid)["status"], "done", "a good sync with the filter put back")
 
 
 @test("a scheduled source is synced by the worker when next_sync_at has passed")

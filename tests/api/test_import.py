@@ -179,7 +179,8 @@ def _():
        [("person.create", "lena.holm"), ("person.update", "per.ek")], "audit entries")
     before, after = json.loads(rows[1][3]), json.loads(rows[1][4])
     eq({k for k in after if before[k] != after[k]},
-       {"manager_user_id", "employment_end", "privileged", "disabled"}, "what changed")
+       {"manager_user_id", "employment_end", "privileged", "disabled", "role_changed_at"},
+       "what changed (a new manager is a change of role)")
 
 
 @test("re-import updates by code: changed rows updated and audited, unchanged rows untouched")

@@ -23,7 +23,7 @@ ROLES = ["administrator", "ciso", "security_officer", "system_owner", "informati
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "instance", "request_id", "field"}
 ORG_KEYS = {"code", "name", "kind", "parent_code", "org_number", "mfa_required"}
 PERSON_KEYS = {"user_id", "name", "email", "organisation", "manager_user_id", "employment_start",
-               "employment_end", "privileged", "disabled"}
+               "employment_end", "privileged", "disabled", "title", "role_changed_at"}
 ASSIGNMENT_KEYS = {"id", "user_id", "person_name", "role", "organisation"}
 # Everything of SODERAS that must never show up for a caller who only reaches NORRBY.
 CANARIES = ["SODERAS", "Söderås", "Kanarie", "canary", "kanarie@soderas.se", "SOD-BOLAG"]
@@ -525,7 +525,8 @@ def _():
             "employment_end": "2030-12-31", "privileged": True}, status=201)
     eq(b, {"user_id": "anna.berg@folk.se", "name": "Anna Berg", "email": "anna.berg@folk.se",
            "organisation": "FOLK", "manager_user_id": None, "employment_start": "2020-01-15",
-           "employment_end": "2030-12-31", "privileged": True, "disabled": False}, "object")
+           "employment_end": "2030-12-31", "privileged": True, "disabled": False,
+           "title": None, "role_changed_at": None}, "object")
     eq(ok("GET", "/api/v1/people/anna.berg@folk.se"), b, "GET by user id")
     eq(audit_count(), n + 1, "audit entries")
     row = audit_rows("person.create", "anna.berg@folk.se")[-1]
@@ -603,8 +604,9 @@ def _():
     b = ok("PATCH", "/api/v1/people/patch.me",
            {"name": "Nytt Namn", "email": "nytt@folk.se", "manager_user_id": None,
             "privileged": True})
+    check(b["role_changed_at"] is not None, "a manager removed is a change of role")
     eq(b, dict(before, name="Nytt Namn", email="nytt@folk.se", manager_user_id=None,
-               privileged=True), "object after")
+               privileged=True, role_changed_at=b["role_changed_at"]), "object after")
     row = audit_rows("person.update", "patch.me")[-1]
     eq((json.loads(row[6]), json.loads(row[7])), (before, b), "audit before and after")
     b = ok("PATCH", "/api/v1/people/patch.me", {"disabled": True, "organisation": "OSTBY",

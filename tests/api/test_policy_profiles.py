@@ -53,13 +53,13 @@ RULES = {
     "risk_measures_done": ("risk_measure", {"warn"}, set()),
     "risk_participation": ("risk_assessment", set(), set()),
     "risk_treatment_documented": ("risk", {"warn"}, set()),
-    "access_unique_identity": ("organisation", set(), set()),
-    "access_least_privilege": ("organisation", set(), set()),
-    "access_request_approval": ("organisation", set(), set()),
+    "access_unique_identity": ("account", {"warn"}, set()),
+    "access_least_privilege": ("grant", {"max_age", "warn"}, set()),
+    "access_request_approval": ("grant", {"deadline", "warn"}, set()),
     "access_review_max_age": ("system", {"max_age", "warn"}, {"max_age"}),
-    "access_review_on_role_change": ("organisation", {"warn"}, set()),
-    "access_offboarding": ("organisation", {"notice"}, {"notice"}),
-    "access_privileged_mfa": ("organisation", set(), set()),
+    "access_review_on_role_change": ("person", {"warn"}, set()),
+    "access_offboarding": ("person", {"notice"}, {"notice"}),
+    "access_privileged_mfa": ("system", {"requirement"}, set()),
     "incident_reporting": ("organisation", {"deadline"}, {"deadline"}),
     "incident_escalation": ("organisation", set(), set()),
     "restore_test_max_age": ("system", {"max_age", "warn"}, {"max_age"}),
@@ -82,10 +82,16 @@ RESPONSIBLE_BY_SUBJECT = {
     "risk": ROLES | {"risk_owner"},
     "risk_measure": ROLES | {"measure_owner", "risk_owner"},
     "risk_assessment": ROLES,  # information_owner and system_owner: the invited ones
+    "account": ROLES | {"system_owner", "system_administrator"},
+    "person": ROLES,  # manager: the person's own manager
+    "grant": ROLES,  # information_owner: the system's; manager: the account holder's
 }
+# Rules that name a person of their own beside their subject's.
+RESPONSIBLE_BY_RULE = {"access_review_max_age": {"information_owner"}}
 LIFECYCLES = {"planned", "production", "decommissioning", "retired"}
 ORG_KINDS = {"it_centre", "municipality", "company", "foundation", "supplier", "external"}
 WHERE_KEYS = {"system": {"lifecycle": LIFECYCLES}, "organisation": {"kind": ORG_KINDS},
+              "account": {}, "person": {}, "grant": {},
               "information": {}, "risk": {}, "risk_measure": {}, "risk_assessment": {}}
 
 CODE = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -341,7 +347,7 @@ def check_structure(code, p):
             if resp is not None:
                 errors.append("%s: field 'responsible': must be null for an information row"
                               % name)
-        elif resp not in RESPONSIBLE_BY_SUBJECT[subject]:
+        elif resp not in RESPONSIBLE_BY_SUBJECT[subject] | RESPONSIBLE_BY_RULE.get(rule, set()):
             errors.append("%s: field 'responsible': %r is not one of %s for a %s subject"
                           % (name, resp, sorted(RESPONSIBLE_BY_SUBJECT[subject]), subject))
     return errors

@@ -316,7 +316,7 @@ export interface Finding {
   section: string;
   organisation: string;
   subject: {
-    kind: 'organisation' | 'system' | 'information' | 'person' | 'risk' | 'risk_measure' | 'risk_assessment';
+    kind: 'organisation' | 'system' | 'information' | 'person' | 'risk' | 'risk_measure' | 'risk_assessment' | 'account' | 'grant';
     id: string;
     name: string;
   };
