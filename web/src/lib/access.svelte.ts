@@ -1,7 +1,7 @@
 // Access control (docs/access.md): accounts and grants per system, access requests decided by
 // information owners, tasks for system administrators, review campaigns, offboarding and MFA
 // coverage. The API calls, the shapes they answer, and which roles see which pages.
-import { queryString, request, type Page, type Query } from './api';
+import { api, queryString, request, type Page, type Query } from './api';
 import { hasRole } from './risk';
 
 /** A system, a person or an entitlement as the API names it: an id, or the id with a name. */
@@ -368,3 +368,29 @@ export const ACCESS_PAGES = [
 export function accessPages(): typeof ACCESS_PAGES {
   return ACCESS_PAGES.filter((p) => hasRole(p.roles));
 }
+
+// ---- people's names for the user ids the task, review and offboarding objects carry ----
+
+/** Names by user id, filled in as they are looked up (an id stays missing when it cannot be read). */
+export const names = $state<Record<string, string>>({});
+const asked = new Set<string>();
+
+/** Looks up the names of these user ids once each (for those who may read people). */
+export function lookUpNames(ids: (string | null | undefined)[]): void {
+  if (!hasRole(PEOPLE_READ_ROLES)) return;
+  for (const id of ids) {
+    if (!id || asked.has(id)) continue;
+    asked.add(id);
+    api.person(id).then((p) => (names[id] = p.name), () => {});
+  }
+}
+
+/** The person's name when known, else their user id. */
+export function nameOf(ref: PersonRef | null | undefined, name?: string | null): string {
+  const id = personId(ref);
+  return name || (typeof ref === 'object' && ref?.name) || names[id] || id;
+}
+
+/** Roles that read /people (permissions.csv). */
+const PEOPLE_READ_ROLES = ['administrator', 'ciso', 'security_officer', 'system_owner', 'information_owner', 'manager',
+  'head_of_administration', 'dpo'];
