@@ -11,14 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The organisations holding the profile (and evaluated): the ok findings' subjects. */
+/* col's organisation holds the profile and is evaluated. Written "+col" where the rule reads
+ * its rows through a narrower index than the organisation's (the unary plus keeps the planner
+ * off access_grant_organisation; it is plain SQL on PostgreSQL too). */
 #define IN_PROFILE(col)                                                                            \
     " " col                                                                                        \
     " IN (SELECT organisation_id FROM organisation_profile WHERE profile_id = :profile_id)"        \
     " AND (:org = 0 OR " col " = :org)"
 
-static const char SQL_ORGS[] = "SELECT o.id, o.code, o.name, NULL, NULL, NULL, NULL"
-                               " FROM organisation o WHERE" IN_PROFILE("o.id");
+#define GRANT_IN_PROFILE IN_PROFILE("+g.organisation_id")
+
+/* The organisations in scope, and whether Värn knows any account of theirs. */
+static const char SQL_ORGS[] =
+    "SELECT o.id, o.code, o.name, NULL, NULL, NULL, NULL,"
+    " CASE WHEN EXISTS (SELECT 1 FROM account a WHERE a.organisation_id = o.id) THEN 1 ELSE 0 END"
+    " FROM organisation o WHERE" IN_PROFILE("o.id");
 
 /* Per system, the owner of the information it processes who answers for its access: the one
  * in the system's organisation first, then the one with the highest level (docs/access.md). */
@@ -94,12 +101,15 @@ static const char SQL_MFA_SYSTEMS[] =
 /* The privileged accounts (the account, or a privileged entitlement it holds) without MFA on
  * those systems that do not enforce it; in the system's organisation, whose obligation it is. */
 static const char SQL_MFA_ACCOUNTS[] =
-    MFA_SYSTEMS ", bad AS MATERIALIZED (SELECT a.id FROM account a JOIN system s"
-                " ON s.id = a.system_id WHERE s.id IN (SELECT id FROM mfa_sys)"
-                " AND s.mfa_enforced = 0 AND a.status = 'active' AND a.mfa_enrolled = 0"
-                " AND (a.privileged = 1 OR EXISTS (SELECT 1 FROM access_grant g JOIN entitlement e"
-                " ON e.id = g.entitlement_id WHERE g.account_id = a.id"
-                " AND g.revoked_at IS NULL AND e.privileged = 1)))"
+    MFA_SYSTEMS ", nofa AS (SELECT s.id FROM system s WHERE s.id IN (SELECT id FROM mfa_sys)"
+                " AND s.mfa_enforced = 0),"
+                " bad AS MATERIALIZED (SELECT a.id FROM nofa JOIN account a"
+                " ON a.system_id = nofa.id AND a.privileged = 1"
+                " WHERE a.status = 'active' AND a.mfa_enrolled = 0"
+                " UNION SELECT a.id FROM nofa JOIN entitlement e ON e.system_id = nofa.id"
+                " JOIN access_grant g ON g.entitlement_id = e.id AND g.revoked_at IS NULL"
+                " JOIN account a ON a.id = g.account_id WHERE e.privileged = 1"
+                " AND a.status = 'active' AND a.mfa_enrolled = 0)"
                 " SELECT s.organisation_id, CAST(a.id AS TEXT), a.username || ' i ' || s.name,"
                 " s.owner_id, po.user_id, s.administrator_id, pa.user_id" ACCOUNT_FROM
                 " WHERE a.id IN (SELECT id FROM bad)";
@@ -143,19 +153,17 @@ static const char SQL_LATE_LOGIN[] =
     " WHERE" IN_PROFILE("p.organisation_id") " AND p.employment_end IS NOT NULL"
                                              " AND a.last_login > p.employment_end";
 
-/* ITC-ANS-17: active grants that came from a request which no information owner of the
- * system's information approved. */
+/* ITC-ANS-17: active grants that came from a request that was not approved. Only an owner of
+ * information the system processes can approve one (the workflow refuses anyone else), so the
+ * decision is judged when it is made, not again against today's owners: a new owner would
+ * otherwise undo every approval of the one before. */
 static const char SQL_UNAPPROVED[] =
     "WITH " SYSTEM_IO ", bad AS MATERIALIZED (SELECT g.id, g.organisation_id, g.account_id,"
     " g.entitlement_id, g.system_id FROM access_grant g"
     " LEFT JOIN access_request r ON r.id = g.request_id"
-    " WHERE" IN_PROFILE(
-        "g.organisation_id") " AND g.revoked_at IS NULL AND g.source = 'request'"
-                             " AND (r.id IS NULL OR r.status NOT IN ('approved', 'provisioned')"
-                             " OR NOT EXISTS (SELECT 1 FROM system_information si JOIN information "
-                             "i"
-                             " ON i.id = si.information_id WHERE si.system_id = g.system_id"
-                             " AND i.owner_id = r.decided_by)))" GRANT_SELECT("bad", "");
+    " WHERE g.source = 'request' AND g.revoked_at IS NULL"
+    " AND (r.id IS NULL OR r.status NOT IN ('approved', 'provisioned') OR r.decided_by IS NULL)"
+    " AND" GRANT_IN_PROFILE ")" GRANT_SELECT("bad", "");
 
 /* ... and per system, its oldest request still waiting for a decision. */
 static const char SQL_PENDING[] =
@@ -174,17 +182,12 @@ static const char SQL_PRIVILEGE[] =
     "WITH " SYSTEM_IO ", pg AS MATERIALIZED (SELECT g.id, g.organisation_id, g.account_id,"
     " g.entitlement_id, g.system_id, r.decided_at AS approved,"
     " (SELECT MAX(it.decided_at) FROM access_review_item it WHERE it.grant_id = g.id"
-    " AND it.decision = 'keep') AS kept FROM access_grant g"
-    " JOIN entitlement e ON e.id = g.entitlement_id LEFT JOIN access_request r"
-    " ON r.id = g.request_id AND r.status IN ('approved', 'provisioned')"
-    " WHERE" IN_PROFILE("g.organisation_id") " AND g.revoked_at IS NULL AND e.privileged = "
-                                             "1)" GRANT_SELECT(
-                                                 "pg",
-                                                 ", pg.approved, pg.kept") " WHERE (pg.approved IS "
-                                                                           "NULL OR pg.approved < "
-                                                                           ":cutoff)"
-                                                                           " AND (pg.kept IS NULL "
-                                                                           "OR pg.kept < :cutoff)";
+    " AND it.decision = 'keep') AS kept FROM entitlement e"
+    " JOIN access_grant g ON g.entitlement_id = e.id AND g.revoked_at IS NULL"
+    " LEFT JOIN access_request r ON r.id = g.request_id AND r.status IN ('approved', 'provisioned')"
+    " WHERE e.privileged = 1 AND" GRANT_IN_PROFILE ")" GRANT_SELECT(
+        "pg", ", pg.approved, pg.kept") " WHERE (pg.approved IS NULL OR pg.approved < :cutoff)"
+                                        " AND (pg.kept IS NULL OR pg.kept < :cutoff)";
 
 /* The organisations that got a finding that is not ok: they get no ok finding of their own. */
 struct failed {
@@ -220,7 +223,8 @@ static int emit(struct rule_ctx *ctx, struct db_stmt *st, struct failed *f, enum
     return rule_emit_as(ctx, st, kind, status, due);
 }
 
-/* One ok finding for each organisation in scope where nothing failed. */
+/* One finding for each organisation in scope where nothing failed: ok, or not_tracked while
+ * Värn has no account of it (nothing is known of its access, so nothing is met). */
 static int ok_orgs(struct rule_ctx *ctx, const struct failed *f)
 {
     struct db_stmt *st;
@@ -229,7 +233,8 @@ static int ok_orgs(struct rule_ctx *ctx, const struct failed *f)
         return rc;
     while ((rc = db_step(st)) == DB_ROW)
         if (!failed_has(f, db_col_int(st, 0)) &&
-            (rc = rule_emit_as(ctx, st, SUBJECT_ORGANISATION, FINDING_OK, NULL)))
+            (rc = rule_emit_as(ctx, st, SUBJECT_ORGANISATION,
+                               db_col_int(st, RULE_COL) ? FINDING_OK : FINDING_NOT_TRACKED, NULL)))
             break;
     db_finalize(st);
     return rc < 0 ? rc : 0;

@@ -152,31 +152,39 @@ unsigned authz_route_roles(const struct route *r)
     return route_masks[r - matrix_routes];
 }
 
-/* UNION ALL: the bits are OR-ed together, so duplicates do no harm, and UNION would build a
- * temporary b-tree on every request to remove them. */
-static const char SQL_CALLER_ROLES[] =
+/* The person's half and the token's half apart: a caller is one or the other (the other id is
+ * 0, which no row has), so only its own half runs; the bits are OR-ed together. */
+static const char SQL_PERSON_ROLES[] =
     "SELECT r.bit FROM role_assignment ra JOIN role r ON r.id = ra.role"
     " JOIN person p ON p.id = ra.person_id"
-    " WHERE ra.person_id = :caller_person AND p.disabled = 0"
-    " UNION ALL SELECT r.bit FROM api_token t JOIN role r ON r.id = t.role"
-    " WHERE t.id = :caller_token AND t.revoked_at IS NULL";
+    " WHERE ra.person_id = :caller_person AND p.disabled = 0";
+static const char SQL_TOKEN_ROLES[] = "SELECT r.bit FROM api_token t JOIN role r ON r.id = t.role"
+                                      " WHERE t.id = :caller_token AND t.revoked_at IS NULL";
 
-int authz_caller_roles(struct db *db, const struct caller *c, unsigned *mask)
+static int roles_of(struct db *db, const char *sql, const char *param, int64_t id, unsigned *mask)
 {
     struct db_stmt *st;
-    *mask = 0;
-    int rc = db_prepare(db, SQL_CALLER_ROLES, &st);
+    int rc = db_prepare(db, sql, &st);
     if (rc)
         return rc;
-    rc = db_bind_int(st, ":caller_person", c->person_id);
-    if (!rc)
-        rc = db_bind_int(st, ":caller_token", c->token_id);
+    rc = db_bind_int(st, param, id);
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         *mask |= (unsigned)db_col_int(st, 0);
         rc = 0;
     }
     db_finalize(st);
     return rc < 0 ? rc : 0;
+}
+
+int authz_caller_roles(struct db *db, const struct caller *c, unsigned *mask)
+{
+    int rc = 0;
+    *mask = 0;
+    if (c->person_id)
+        rc = roles_of(db, SQL_PERSON_ROLES, ":caller_person", c->person_id, mask);
+    if (!rc && c->token_id)
+        rc = roles_of(db, SQL_TOKEN_ROLES, ":caller_token", c->token_id, mask);
+    return rc;
 }
 
 int authz_bind_scope(struct db_stmt *st, const struct caller *c, unsigned roles)
@@ -191,13 +199,14 @@ int authz_bind_scope(struct db_stmt *st, const struct caller *c, unsigned roles)
 
 /* ---- the reach worked out in C ---- */
 
-/* The first two parts of AUTHZ_SCOPE_CTE: the organisations where the caller holds one of the
- * roles. */
-static const char SQL_REACH_ROOTS[] =
+/* The first two parts of AUTHZ_SCOPE_CTE, the organisations where the caller holds one of the
+ * roles: as a person, as a token (each run only for a caller of its kind, as above). */
+static const char SQL_REACH_PERSON[] =
     "SELECT ra.organisation_id FROM role_assignment ra JOIN role r ON r.id = ra.role"
     " JOIN person p ON p.id = ra.person_id"
-    " WHERE ra.person_id = :caller_person AND p.disabled = 0 AND (r.bit & :caller_roles) <> 0"
-    " UNION ALL SELECT t.organisation_id FROM api_token t JOIN role r ON r.id = t.role"
+    " WHERE ra.person_id = :caller_person AND p.disabled = 0 AND (r.bit & :caller_roles) <> 0";
+static const char SQL_REACH_TOKEN[] =
+    "SELECT t.organisation_id FROM api_token t JOIN role r ON r.id = t.role"
     " WHERE t.id = :caller_token AND t.revoked_at IS NULL AND (r.bit & :caller_roles) <> 0";
 /* The tree, for its recursive part: every organisation with its parent. */
 static const char SQL_REACH_TREE[] = "SELECT id, parent_id FROM organisation";
@@ -233,14 +242,21 @@ static bool sorted_has(const int64_t *ids, size_t n, int64_t id)
     return n && bsearch(&id, ids, n, sizeof(*ids), cmp_id) != NULL;
 }
 
-/* The roots: the first column of every row, into a growing array. */
-static int read_roots(struct db_stmt *st, int rc, int64_t **out, size_t *n)
+/* Append the roots sql gives for the caller's id (bound as param) to a growing array. */
+static int read_roots(struct db *db, const char *sql, const char *param, int64_t id, unsigned roles,
+                      int64_t **out, size_t *n, size_t *cap)
 {
-    size_t cap = 0;
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_int(st, param, id);
+    if (!rc)
+        rc = db_bind_int(st, ":caller_roles", roles);
     while (!rc && (rc = db_step(st)) == DB_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            *out = xrealloc(*out, cap * sizeof(**out));
+        if (*n == *cap) {
+            *cap = *cap ? 2 * *cap : 8;
+            *out = xrealloc(*out, *cap * sizeof(**out));
         }
         (*out)[(*n)++] = db_col_int(st, 0);
         rc = 0;
@@ -275,15 +291,17 @@ static int read_tree(struct db *db, struct org_edge **out, size_t *n)
 
 int authz_reach(struct db *db, const struct caller *c, unsigned roles, struct authz_reach *out)
 {
-    struct db_stmt *st;
     int64_t *roots = NULL;
     struct org_edge *tree = NULL;
-    size_t nroots = 0, ntree = 0;
+    size_t nroots = 0, cap = 0, ntree = 0;
+    int rc = 0;
     *out = (struct authz_reach){0};
-    int rc = db_prepare(db, SQL_REACH_ROOTS, &st);
-    if (rc)
-        return rc;
-    rc = read_roots(st, authz_bind_scope(st, c, roles), &roots, &nroots);
+    if (c->person_id)
+        rc = read_roots(db, SQL_REACH_PERSON, ":caller_person", c->person_id, roles, &roots,
+                        &nroots, &cap);
+    if (!rc && c->token_id)
+        rc = read_roots(db, SQL_REACH_TOKEN, ":caller_token", c->token_id, roles, &roots, &nroots,
+                        &cap);
     if (rc || nroots == 0)
         goto out;
     nroots = sort_unique(roots, nroots);

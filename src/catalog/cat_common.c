@@ -370,9 +370,12 @@ static int row_in_reach(const struct cat_page *pg, struct db_stmt *st, bool *yes
 /* The collected path: every row (in reach) as JSON into items. */
 static int rows_collect(struct cat_page *pg, struct db_stmt *st, int rc)
 {
+    bool first = true;
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         bool keep = true;
-        pg->plan.org_col = cat_col_index(st, "_organisation_id");
+        if (first)
+            pg->plan.org_col = cat_col_index(st, "_organisation_id");
+        first = false;
         rc = row_in_reach(pg, st, &keep);
         if (rc || !keep)
             continue;

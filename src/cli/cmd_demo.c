@@ -97,10 +97,10 @@ static int add_scale(struct db *db, const char *url)
     }
     printf("Added the region-scale catalog to %s in %.2f s: %d systems, %d components, %d "
            "information assets, %d links; levels recomputed; %d risk assessments, %d risks, %d "
-           "measures.\n"
+           "measures; %d people with %d accounts and %d grants.\n"
            "Lade till regionens katalog och klassning.\n",
            url, took, res.systems, res.components, res.information, res.links, res.risk_assessments,
-           res.risks, res.risk_measures);
+           res.risks, res.risk_measures, res.people, res.accounts, res.grants);
     return CLI_OK;
 }
 
@@ -145,12 +145,13 @@ int cmd_demo(int argc, char **argv, struct app *app)
         printf("The demo region is already in %s: nothing done.\n", app->db_url);
     } else {
         printf("Created the demo region in %s: %d organisations, %d people, %d role "
-               "assignments.\n"
+               "assignments; %d systems with %d accounts and %d grants.\n"
                "Skapade demoregionen: IT-centrum (ITC) med Norrby, Söderås och Västerfjäll "
                "kommun,\n"
                "Norrby Energi AB, leverantören Nordsys AB och revisionsbyrån Kvist & Partners\n"
                "under IT-centrums säkerhetspolicy, och Östersunds kommun under sin egen.\n",
-               app->db_url, res.organisations, res.people, res.roles);
+               app->db_url, res.organisations, res.people, res.roles, res.systems, res.accounts,
+               res.grants);
         print_logins(&res);
     }
     rc = region ? add_scale(db, app->db_url) : CLI_OK;

@@ -148,14 +148,17 @@ const struct command cli_commands[] = {
      "fill a new database with a fictional region to try Värn with",
      "After 'varn init': adds three fictional municipalities, a municipal company, a supplier\n"
      "and an external party below the IT centre, with about 40 people holding every role, in\n"
-     "one transaction recorded in the audit log. Every demo person can log in with the same\n"
+     "one transaction recorded in the audit log, and six systems whose accounts and grants\n"
+     "show every access finding. Every demo person can log in with the same\n"
      "password: VARN_DEMO_PASSWORD, or a generated one printed once. Does nothing when the\n"
      "demo data is already there; refuses a database where only part of it is.\n"
      "\n"
      "  --scale region  also add the catalog and classification at region scale: 2 000\n"
      "                  systems with components and 4 000 classified information assets,\n"
-     "                  each processed by one to three systems, in one transaction (the demo\n"
-     "                  region is created first when it is not there)\n"},
+     "                  each processed by one to three systems, risk management, and the\n"
+     "                  region's 30 000 staff with 200 300 accounts and 500 000 grants, in\n"
+     "                  one transaction (the demo region is created first when it is not\n"
+     "                  there)\n"},
     /* Directory (LDAP / AD) import. */
     {"directory", cmd_directory,
      "varn directory sync NAME|ID [--org CODE] [--verbose]\n"

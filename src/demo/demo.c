@@ -1,5 +1,6 @@
 /* The demo region: fictional organisations and people, created in one audited transaction. */
 #include "demo/demo.h"
+#include "demo/demo_access.h"
 #include "demo/demo_sql.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -37,7 +38,7 @@ static const struct demo_org ORGS[] = {
 #define NORGS (sizeof(ORGS) / sizeof(ORGS[0]))
 
 #define PAST (-45) /* left the organisation 45 days ago */
-#define SOON 21    /* leaves in three weeks */
+#define SOON 10    /* leaves in ten days: within the IT centre profile's notice (P14D) */
 
 /* clang-format off */
 static const struct demo_person PEOPLE[] = {
@@ -219,6 +220,15 @@ static int create_region(struct db *db, const char *hash, struct demo_result *ou
     for (size_t i = 0; !rc && i < NPEOPLE; i++) {
         rc = create_person(db, &PEOPLE[i], hash, at, &out->roles, msg, msglen);
         out->people += !rc;
+    }
+    /* Systems with accounts and grants in which every access finding shows. */
+    struct demo_access_counts access;
+    if (!rc)
+        rc = demo_access_load(db, at, &access, msg, msglen);
+    if (!rc) {
+        out->systems = access.systems;
+        out->accounts = access.accounts;
+        out->grants = access.grants;
     }
     return rc;
 }

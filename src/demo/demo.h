@@ -27,11 +27,12 @@ struct demo_person {
 const struct demo_person *demo_people(size_t *n);
 
 struct demo_result {
-    bool already;      /* the demo region was there already: nothing was done */
-    int organisations; /* organisations created */
-    int people;        /* people created */
-    int roles;         /* role assignments created */
-    char password[32]; /* the generated password, or "" when one was given */
+    bool already;                  /* the demo region was there already: nothing was done */
+    int organisations;             /* organisations created */
+    int people;                    /* people created */
+    int roles;                     /* role assignments created */
+    int systems, accounts, grants; /* access control data (demo_access.c) */
+    char password[32];             /* the generated password, or "" when one was given */
 };
 
 /* Create the demo region in one transaction, recorded in the audit log as "cli:demo". Every
@@ -53,6 +54,7 @@ struct demo_scale_result {
     int information; /* information assets created */
     int links;       /* system-information links created (one to three per asset) */
     int risk_assessments, risks, risk_measures; /* risk management (src/risk/risk_demo.c) */
+    int people, accounts, entitlements, grants; /* the staff and their access (demo_access.c) */
 };
 
 /* Add DEMO_SCALE_SYSTEMS systems with components and DEMO_SCALE_INFORMATION classified

@@ -1,5 +1,6 @@
 /* varn demo --scale region: a deterministic catalog and classification at region scale. */
 #include "demo/demo.h"
+#include "demo/demo_access.h"
 #include "demo/demo_scale_sql.h"
 #include "demo/demo_sql.h"
 #include "audit/audit.h"
@@ -247,13 +248,23 @@ static int scale(struct db *db, struct demo_scale_result *out, char *msg, size_t
     out->risk_assessments = risks.assessments;
     out->risks = risks.risks;
     out->risk_measures = risks.measures;
+    /* Access control (demo_access.c): the region's staff, their accounts and grants. */
+    struct demo_access_scale_counts access = {0};
+    if (!rc)
+        rc = demo_access_scale(db, ids.systems, DEMO_SCALE_SYSTEMS, ids.org, NORGS, at, &access,
+                               msg, msglen);
+    out->people = access.people;
+    out->accounts = access.accounts;
+    out->entitlements = access.entitlements;
+    out->grants = access.grants;
     free(ids.systems);
     if (!rc) {
-        json_t *after =
-            json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "scale", "region", "systems",
-                      out->systems, "components", out->components, "information", out->information,
-                      "links", out->links, "risk_assessments", out->risk_assessments, "risks",
-                      out->risks, "risk_measures", out->risk_measures);
+        json_t *after = json_pack(
+            "{s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "scale", "region",
+            "systems", out->systems, "components", out->components, "information", out->information,
+            "links", out->links, "risk_assessments", out->risk_assessments, "risks", out->risks,
+            "risk_measures", out->risk_measures, "people", out->people, "accounts", out->accounts,
+            "entitlements", out->entitlements, "grants", out->grants);
         struct audit_event ev = {.actor = ACTOR,
                                  .action = "demo.scale",
                                  .object_kind = "demo",
