@@ -232,8 +232,13 @@ test('Karin, the CISO, starts a review campaign over Ekonomisystem', { skip }, a
   const anna = reviewers.locator('tbody tr', { hasText: 'Anna Lindgren' });
   await anna.waitFor();
   assert.match(await anna.textContent(), /\b0\s?%/);
-  assert.match(await page.getByRole('link', { name: 'Exportera granskningen som Excel (XLSX)' }).getAttribute('href'),
-    /\/api\/v1\/access-reviews\/\d+\/items\?format=xlsx/);
+  const xlsx = await page.getByRole('link', { name: 'Exportera granskningen som Excel (XLSX)' }).getAttribute('href');
+  assert.match(xlsx, /\/api\/v1\/access-reviews\/\d+\/items\?format=xlsx/);
+  // The export is a real workbook (a ZIP file) of the campaign's items.
+  const file = await page.request.get(varn.baseUrl + xlsx);
+  assert.equal(file.status(), 200);
+  assert.match(file.headers()['content-type'], /spreadsheetml/);
+  assert.equal((await file.body()).subarray(0, 2).toString(), 'PK');
   await screenshot(page, 'a5-campaign');
   await axe('karin.lindqvist', page, 'campaign');
   await assertClean(page, problems, 'campaign');
