@@ -68,89 +68,6 @@ const struct field access_revoke_fields[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-typedef int (*write_fn)(struct db *, const struct org_actor *, json_t *, json_t **,
-                        struct json_problem *);
-typedef int (*write_at_fn)(struct db *, const struct org_actor *, const char *, json_t *, json_t **,
-                           struct json_problem *);
-typedef int (*read_fn)(struct db *, const struct org_actor *, const char *, json_t **);
-
-static int answer(struct req *req, struct resp *resp, int rc, int status, json_t *out,
-                  struct json_problem *p)
-{
-    if (rc)
-        return req_fail(req, rc, p);
-    return resp_json(req, resp, status, out);
-}
-
-static int create(struct req *req, struct resp *resp, write_fn fn)
-{
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req->json, &out, &p);
-    return answer(req, resp, rc, 201, out, &p);
-}
-
-static int write_at(struct req *req, struct resp *resp, const char *param, int status,
-                    write_at_fn fn)
-{
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req_param(req, param), req->json, &out, &p);
-    return answer(req, resp, rc, status, out, &p);
-}
-
-static int read_at(struct req *req, struct resp *resp, const char *param, read_fn fn)
-{
-    static const char *const params[] = {NULL};
-    struct org_actor who = org_actor_of(req);
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req_param(req, param), &out);
-    if (rc)
-        return rc;
-    return resp_json(req, resp, 200, out);
-}
-
-/* Send the page's items (flattened by rows) as the list's file, audited with the filters. */
-static int export(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
-                  enum cat_format format, json_t *page, json_t *(*rows)(json_t *),
-                  const char *const *params)
-{
-    json_t *filter = json_object(), *flat = rows(json_object_get(page, "items"));
-    for (size_t i = 0; params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
-    int rc = cat_export_send(req, resp, db, list, format, flat, filter, NULL, NULL);
-    json_decref(flat);
-    json_decref(filter);
-    json_decref(page);
-    return rc;
-}
-
-static int list_fail(struct req *req, int rc, struct json_problem *p)
-{
-    if (rc == ERR_TOOBIG)
-        return req_problem(req, 422, "too_many_rows", NULL,
-                           "the export would hold more than %d rows; narrow the filter",
-                           ACCESS_EXPORT_MAX);
-    return req_fail(req, rc, p);
-}
-
 /* ---- accounts ---- */
 
 int h_account_list(struct req *req, struct resp *resp)
@@ -184,42 +101,46 @@ int h_account_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = access_account_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     if (rc)
-        return list_fail(req, rc, &p);
-    if (format != CAT_FORMAT_JSON)
-        return export(req, resp, db, CAT_LIST_ACCOUNTS, format, out, access_account_rows, params);
-    return resp_json(req, resp, 200, out);
+        return cat_export_fail(req, rc, &p);
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = access_account_rows(json_object_get(out, "items"));
+    json_decref(out);
+    return cat_export_fail(
+        req, cat_export_rows_send(req, resp, db, CAT_LIST_ACCOUNTS, format, rows, params, NULL),
+        &p);
 }
 
 int h_account_create(struct req *req, struct resp *resp)
 {
-    return create(req, resp, access_account_create);
+    return org_run_create(req, resp, access_account_create);
 }
 
 int h_account_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "id", access_account_get);
+    return org_run_read(req, resp, "id", access_account_get);
 }
 
 int h_account_update(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "id", 200, access_account_update);
+    return org_run_change(req, resp, "id", 200, access_account_update);
 }
 
 int h_account_exception(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "id", 200, access_account_exception);
+    return org_run_change(req, resp, "id", 200, access_account_exception);
 }
 
 /* ---- entitlements ---- */
 
 int h_entitlement_list(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "external_id", access_entitlement_list);
+    return org_run_read(req, resp, "external_id", access_entitlement_list);
 }
 
 int h_entitlement_create(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "external_id", 201, access_entitlement_create);
+    return org_run_change(req, resp, "external_id", 201, access_entitlement_create);
 }
 
 /* ---- grants ---- */
@@ -252,25 +173,28 @@ int h_grant_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = access_grant_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     if (rc)
-        return list_fail(req, rc, &p);
-    if (format != CAT_FORMAT_JSON)
-        return export(req, resp, db, CAT_LIST_GRANTS, format, out, access_grant_rows, params);
-    return resp_json(req, resp, 200, out);
+        return cat_export_fail(req, rc, &p);
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = access_grant_rows(json_object_get(out, "items"));
+    json_decref(out);
+    return cat_export_fail(
+        req, cat_export_rows_send(req, resp, db, CAT_LIST_GRANTS, format, rows, params, NULL), &p);
 }
 
 int h_grant_create(struct req *req, struct resp *resp)
 {
-    return create(req, resp, access_grant_create);
+    return org_run_create(req, resp, access_grant_create);
 }
 
 int h_grant_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "id", access_grant_get);
+    return org_run_read(req, resp, "id", access_grant_get);
 }
 
 int h_grant_revoke(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "id", 200, access_grant_revoke_by);
+    return org_run_change(req, resp, "id", 200, access_grant_revoke_by);
 }
 
 /* ---- MFA coverage ---- */
@@ -288,5 +212,5 @@ int h_mfa_coverage(struct req *req, struct resp *resp)
     if (!rc)
         rc = access_mfa_coverage(db, &who, req_query(req, "organisation"), req_query(req, "system"),
                                  &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }

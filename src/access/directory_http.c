@@ -69,14 +69,6 @@ const struct field dir_sync_fields[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-static int answer(struct req *req, struct resp *resp, int rc, int status, json_t *out,
-                  struct json_problem *p)
-{
-    if (rc)
-        return req_fail(req, rc, p);
-    return resp_json(req, resp, status, out);
-}
-
 int h_dir_source_list(struct req *req, struct resp *resp)
 {
     static const char *const params[] = {"limit", "cursor", NULL};
@@ -89,7 +81,7 @@ int h_dir_source_list(struct req *req, struct resp *resp)
         rc = req_db(req, &db);
     if (!rc)
         rc = dir_source_list(db, &who, req_query(req, "limit"), req_query(req, "cursor"), &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_dir_source_create(struct req *req, struct resp *resp)
@@ -101,7 +93,7 @@ int h_dir_source_create(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = dir_source_create(db, &who, req->json, &out, &p);
-    return answer(req, resp, rc, 201, out, &p);
+    return req_answer(req, resp, rc, 201, out, &p);
 }
 
 int h_dir_source_get(struct req *req, struct resp *resp)
@@ -129,7 +121,7 @@ int h_dir_source_update(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = dir_source_update(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_dir_groups_put(struct req *req, struct resp *resp)
@@ -141,7 +133,7 @@ int h_dir_groups_put(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = dir_source_groups_put(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_dir_sync_request(struct req *req, struct resp *resp)
@@ -153,7 +145,7 @@ int h_dir_sync_request(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = dir_sync_request(db, &who, req_param(req, "id"), &out, &p);
-    return answer(req, resp, rc, 202, out, &p);
+    return req_answer(req, resp, rc, 202, out, &p);
 }
 
 int h_dir_sync_list(struct req *req, struct resp *resp)
@@ -169,7 +161,7 @@ int h_dir_sync_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = dir_sync_list(db, &who, req_param(req, "id"), req_query(req, "limit"),
                            req_query(req, "cursor"), &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_dir_sync_get(struct req *req, struct resp *resp)
@@ -186,5 +178,5 @@ int h_dir_sync_get(struct req *req, struct resp *resp)
         rc = dir_sync_get(db, &who, req_param(req, "id"), req_param(req, "sync_id"),
                           req_query(req, "change"), req_query(req, "limit"),
                           req_query(req, "cursor"), &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }

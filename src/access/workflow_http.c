@@ -53,61 +53,6 @@ const struct field review_remind_fields[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-static int answer(struct req *req, struct resp *resp, int rc, int status, json_t *out,
-                  struct json_problem *p)
-{
-    if (rc)
-        return req_fail(req, rc, p);
-    return resp_json(req, resp, status, out);
-}
-
-typedef int (*read_fn)(struct db *, const struct org_actor *, const char *, json_t **);
-
-static int read_at(struct req *req, struct resp *resp, read_fn fn)
-{
-    static const char *const params[] = {NULL};
-    struct org_actor who = org_actor_of(req);
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req_param(req, "id"), &out);
-    if (rc)
-        return rc;
-    return resp_json(req, resp, 200, out);
-}
-
-/* Send rows (taken) as the list's file, audited with the query's filters. */
-static int export(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
-                  enum cat_format format, json_t *rows, const char *const *params,
-                  const char *object_id)
-{
-    json_t *filter = json_object();
-    for (size_t i = 0; params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
-    int rc = json_array_size(rows) > CAT_EXPORT_MAX
-                 ? ERR_TOOBIG
-                 : cat_export_send(req, resp, db, list, format, rows, filter, object_id, NULL);
-    json_decref(rows);
-    json_decref(filter);
-    return rc;
-}
-
-static int list_fail(struct req *req, int rc, struct json_problem *p)
-{
-    if (rc == ERR_TOOBIG)
-        return req_problem(req, 422, "too_many_rows", NULL,
-                           "exporten skulle få fler än %d rader; begränsa urvalet (t.ex. system)",
-                           CAT_EXPORT_MAX);
-    return req_fail(req, rc, p);
-}
-
 /* ---- requests ---- */
 
 int h_request_list(struct req *req, struct resp *resp)
@@ -129,7 +74,7 @@ int h_request_list(struct req *req, struct resp *resp)
         rc = req_db(req, &db);
     if (!rc)
         rc = request_list(db, &who, &q, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_request_create(struct req *req, struct resp *resp)
@@ -141,12 +86,12 @@ int h_request_create(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = request_create(db, &who, req->json, &out, &p);
-    return answer(req, resp, rc, 201, out, &p);
+    return req_answer(req, resp, rc, 201, out, &p);
 }
 
 int h_request_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, request_get);
+    return org_run_read(req, resp, "id", request_get);
 }
 
 int h_request_decide(struct req *req, struct resp *resp)
@@ -158,7 +103,7 @@ int h_request_decide(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = request_decide(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 /* ---- tasks ---- */
@@ -179,7 +124,7 @@ int h_task_list(struct req *req, struct resp *resp)
         rc = req_db(req, &db);
     if (!rc)
         rc = task_list(db, &who, &q, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_task_done(struct req *req, struct resp *resp)
@@ -191,7 +136,7 @@ int h_task_done(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = task_done(db, &who, req_param(req, "id"), &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 /* ---- review campaigns ---- */
@@ -211,7 +156,7 @@ int h_review_list(struct req *req, struct resp *resp)
         rc = req_db(req, &db);
     if (!rc)
         rc = review_list(db, &who, &q, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_review_create(struct req *req, struct resp *resp)
@@ -223,12 +168,12 @@ int h_review_create(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = review_create(db, &who, req->json, &out, &p);
-    return answer(req, resp, rc, 201, out, &p);
+    return req_answer(req, resp, rc, 201, out, &p);
 }
 
 int h_review_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, review_get);
+    return org_run_read(req, resp, "id", review_get);
 }
 
 int h_review_items(struct req *req, struct resp *resp)
@@ -254,13 +199,15 @@ int h_review_items(struct req *req, struct resp *resp)
     if (!rc)
         rc = review_items(db, &who, id, &q, format != CAT_FORMAT_JSON, &out, &p);
     if (rc)
-        return list_fail(req, rc, &p);
+        return cat_export_fail(req, rc, &p);
     if (format == CAT_FORMAT_JSON)
         return resp_json(req, resp, 200, out);
     json_t *rows = review_item_rows(json_object_get(out, "items"));
     json_decref(out);
-    return list_fail(
-        req, export(req, resp, db, CAT_LIST_ACCESS_REVIEW_ITEMS, format, rows, params, id), &p);
+    return cat_export_fail(
+        req,
+        cat_export_rows_send(req, resp, db, CAT_LIST_ACCESS_REVIEW_ITEMS, format, rows, params, id),
+        &p);
 }
 
 int h_review_decide(struct req *req, struct resp *resp)
@@ -273,7 +220,7 @@ int h_review_decide(struct req *req, struct resp *resp)
     if (!rc)
         rc = review_decide(db, &who, req_param(req, "id"), req_param(req, "item_id"), req->json,
                            &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 int h_review_remind(struct req *req, struct resp *resp)
@@ -285,7 +232,7 @@ int h_review_remind(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = review_remind(db, &who, req_param(req, "id"), &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 /* ---- offboarding ---- */
@@ -311,11 +258,12 @@ int h_offboarding_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = offboarding_list(db, &who, &q, &out, &p);
     if (rc)
-        return list_fail(req, rc, &p);
+        return cat_export_fail(req, rc, &p);
     if (format == CAT_FORMAT_JSON)
         return resp_json(req, resp, 200, out);
     json_t *rows = offboarding_rows(json_object_get(out, "items"));
     json_decref(out);
-    return list_fail(req, export(req, resp, db, CAT_LIST_OFFBOARDING, format, rows, params, NULL),
-                     &p);
+    return cat_export_fail(
+        req, cat_export_rows_send(req, resp, db, CAT_LIST_OFFBOARDING, format, rows, params, NULL),
+        &p);
 }

@@ -479,6 +479,36 @@ int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_
     return rc;
 }
 
+int cat_export_rows_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
+                         enum cat_format format, json_t *rows, const char *const *params,
+                         const char *object_id)
+{
+    json_t *filter = json_object();
+    int rc = filter ? 0 : ERR_NOMEM;
+    for (size_t i = 0; !rc && params[i]; i++) {
+        const char *v = req_query(req, params[i]);
+        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
+            strcmp(params[i], "cursor") != 0)
+            json_object_set_new(filter, params[i], json_string(v));
+    }
+    if (!rc && json_array_size(rows) > CAT_EXPORT_MAX)
+        rc = ERR_TOOBIG;
+    if (!rc)
+        rc = cat_export_send(req, resp, db, list, format, rows, filter, object_id, NULL);
+    json_decref(rows);
+    json_decref(filter);
+    return rc;
+}
+
+int cat_export_fail(struct req *req, int rc, const struct json_problem *p)
+{
+    if (rc == ERR_TOOBIG)
+        return req_problem(req, 422, "too_many_rows", NULL,
+                           "the export would hold more than %d rows; narrow the filter",
+                           CAT_EXPORT_MAX);
+    return req_fail(req, rc, p);
+}
+
 /* The export is built in a bounded buffer and recorded in the audit log before a byte of it
  * leaves, as the audit export is: an export that cannot be recorded is not sent. */
 int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
@@ -486,25 +516,11 @@ int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
                        void *query, const char *const *params)
 {
     struct json_problem p = {0};
-    json_t *all = NULL, *filter = json_object();
+    json_t *all = NULL;
     int rc = cat_export_rows(db, who, list, query, &all, &p);
-    for (size_t i = 0; !rc && params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
-    if (!rc && json_array_size(all) > CAT_EXPORT_MAX)
-        rc = ERR_TOOBIG;
     if (!rc)
-        rc = cat_export_send(req, resp, db, list, format, all, filter, NULL, NULL);
-    json_decref(all);
-    json_decref(filter);
-    if (rc == ERR_TOOBIG)
-        return req_problem(req, 422, "too_many_rows", NULL,
-                           "the export would hold more than %d rows; narrow the filter",
-                           CAT_EXPORT_MAX);
-    if (rc == ERR_REJECTED)
-        return req_problem(req, p.status, p.code, p.field[0] ? p.field : NULL, "%s", p.detail);
-    return rc;
+        rc = cat_export_rows_send(req, resp, db, list, format, all, params, NULL);
+    else
+        json_decref(all);
+    return cat_export_fail(req, rc, &p);
 }

@@ -71,6 +71,15 @@ int cat_export_format(struct req *req, enum cat_format *format);
 int cat_export_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
                     enum cat_format format, json_t *items, json_t *filter, const char *object_id,
                     const char *name);
+/* Answer with rows (taken) as format's file, recorded in the audit log first with the query's
+ * filters (params, less format, limit and cursor) and object_id (or NULL); ERR_TOOBIG past
+ * CAT_EXPORT_MAX. Every list's export goes through here. */
+int cat_export_rows_send(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
+                         enum cat_format format, json_t *rows, const char *const *params,
+                         const char *object_id);
+/* The answer to a list or export that failed with rc: 422 too_many_rows for ERR_TOOBIG, else as
+ * req_fail. */
+int cat_export_fail(struct req *req, int rc, const struct json_problem *p);
 int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
                        const struct org_actor *who, enum cat_list list, enum cat_format format,
                        void *query, const char *const *params);

@@ -128,7 +128,7 @@ int cmd_demo(int argc, char **argv, struct app *app)
     struct db *db;
     struct demo_result res;
     const char *password = getenv("VARN_DEMO_PASSWORD");
-    rc = db_open(app->db_url, 0, &db, msg, sizeof(msg));
+    rc = db_open(app->db_url, DB_OPEN_BULK, &db, msg, sizeof(msg));
     if (rc)
         return cli_fail("%s", msg);
     rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,

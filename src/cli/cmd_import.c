@@ -82,7 +82,7 @@ int cmd_import(int argc, char **argv, struct app *app)
     struct access_changes changes = {0};
     int rc = read_file(file, &data, msg, sizeof(msg));
     if (!rc)
-        rc = db_open(app->db_url, 0, &db, msg, sizeof(msg));
+        rc = db_open(app->db_url, DB_OPEN_BULK, &db, msg, sizeof(msg));
     if (!rc)
         rc = migrate_check_current(db, varn_migrations, varn_migrations_count, app->db_url, msg,
                                    sizeof(msg));

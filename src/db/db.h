@@ -18,6 +18,7 @@ enum db_step_result {
 enum db_open_flags {
     DB_OPEN_CREATE = 1 << 0,   /* create the database if it does not exist */
     DB_OPEN_READONLY = 1 << 1, /* never write (backup sources, restore candidates) */
+    DB_OPEN_BULK = 1 << 2,     /* a command that writes hundreds of thousands of rows at once */
 };
 
 /* Open a database named by url: a file path for SQLite, or postgresql://… (not built yet).

@@ -217,6 +217,13 @@ int db_sqlite_open(const char *path, unsigned flags, struct db **out, char *errb
                               : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                                 "PRAGMA foreign_keys = ON;";
     int src = sqlite3_exec(h, pragmas, NULL, NULL, NULL);
+    /* SQLite's default 2 MiB page cache thrashes on the indexes of a 500 000-grant import; 64 MiB
+     * (taken only as pages are read) made it about 40 % faster, and the import's staging tables
+     * are kept in memory rather than in a temporary file. Only for one-off commands: the
+     * server's connections keep the defaults. */
+    if (src == SQLITE_OK && (flags & DB_OPEN_BULK))
+        src = sqlite3_exec(h, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;", NULL, NULL,
+                           NULL);
     if (src != SQLITE_OK) {
         str_format(errbuf, errlen, "cannot configure database '%s': %s", path, sqlite3_errmsg(h));
         rc = map_rc(src);

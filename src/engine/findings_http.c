@@ -41,23 +41,13 @@ static int export(struct req *req, struct resp *resp, struct db *db, const struc
                   struct findings_query *q, enum cat_format format, const char *const *params)
 {
     struct json_problem p = {0};
-    json_t *all = NULL, *filter = json_object();
-    int rc = filter ? findings_export_rows(db, who, q, CAT_EXPORT_MAX, &all, &p) : ERR_NOMEM;
-    for (size_t i = 0; !rc && params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
+    json_t *all = NULL;
+    int rc = findings_export_rows(db, who, q, CAT_EXPORT_MAX, &all, &p);
     if (!rc)
-        rc = cat_export_send(req, resp, db, CAT_LIST_FINDINGS, format, all, filter, NULL, NULL);
-    json_decref(all);
-    json_decref(filter);
-    if (rc == ERR_TOOBIG)
-        return req_problem(req, 422, "too_many_rows", NULL,
-                           "the export would hold more than %d rows; narrow the filter",
-                           CAT_EXPORT_MAX);
-    return req_fail(req, rc, &p);
+        rc = cat_export_rows_send(req, resp, db, CAT_LIST_FINDINGS, format, all, params, NULL);
+    else
+        json_decref(all);
+    return cat_export_fail(req, rc, &p);
 }
 
 int h_findings_list(struct req *req, struct resp *resp)

@@ -88,6 +88,9 @@ int req_audit(struct req *req, struct db *db, const char *action, const char *ob
  * any other rc passes through unchanged. For modules that report problems without knowing
  * about requests. */
 int req_fail(struct req *req, int rc, const struct json_problem *p);
+/* A module's answer: obj (taken) with status when rc is 0, else as req_fail. */
+int req_answer(struct req *req, struct resp *resp, int rc, int status, json_t *obj,
+               const struct json_problem *p);
 
 /* Render obj (ownership taken) as the JSON response with the given status. */
 int resp_json(struct req *req, struct resp *resp, int status, json_t *obj);

@@ -162,6 +162,16 @@ int req_fail(struct req *req, int rc, const struct json_problem *p)
     return req_problem(req, p->status, p->code, p->field[0] ? p->field : NULL, "%s", p->detail);
 }
 
+int req_answer(struct req *req, struct resp *resp, int rc, int status, json_t *obj,
+               const struct json_problem *p)
+{
+    if (rc) {
+        json_decref(obj);
+        return req_fail(req, rc, p);
+    }
+    return resp_json(req, resp, status, obj);
+}
+
 static void decref(void *p)
 {
     json_decref(p);

@@ -85,6 +85,45 @@ struct org_actor org_actor_of(struct req *req)
                               .address = req->caller.address[0] ? req->caller.address : NULL};
 }
 
+int org_run_create(struct req *req, struct resp *resp, org_create_fn fn)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = fn(db, &who, req->json, &out, &p);
+    return req_answer(req, resp, rc, 201, out, &p);
+}
+
+int org_run_change(struct req *req, struct resp *resp, const char *param, int status,
+                   org_change_fn fn)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = fn(db, &who, req_param(req, param), req->json, &out, &p);
+    return req_answer(req, resp, rc, status, out, &p);
+}
+
+int org_run_read(struct req *req, struct resp *resp, const char *param, org_read_fn fn)
+{
+    static const char *const params[] = {NULL};
+    struct org_actor who = org_actor_of(req);
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = fn(db, &who, req_param(req, param), &out);
+    return req_answer(req, resp, rc, 200, out, &(struct json_problem){0});
+}
+
 /* The string member name (NULL for JSON null), marking bit in *set when it is present. */
 static const char *text(const char *name, unsigned bit, unsigned *set, json_t *body)
 {

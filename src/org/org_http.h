@@ -9,6 +9,22 @@
  * address for the audit log. Other modules' handlers use it too. */
 struct org_actor org_actor_of(struct req *req);
 
+/* A module's operations as the handlers of its routes call them, with the caller as actor: make
+ * an object from the request's body; change, or read, the object the path parameter names. */
+typedef int (*org_create_fn)(struct db *, const struct org_actor *, json_t *body, json_t **out,
+                             struct json_problem *);
+typedef int (*org_change_fn)(struct db *, const struct org_actor *, const char *key, json_t *body,
+                             json_t **out, struct json_problem *);
+typedef int (*org_read_fn)(struct db *, const struct org_actor *, const char *key, json_t **out);
+
+/* Run fn and answer 201 with its object, or its problem. */
+int org_run_create(struct req *req, struct resp *resp, org_create_fn fn);
+/* Run fn on the object path parameter param names and answer status with its result. */
+int org_run_change(struct req *req, struct resp *resp, const char *param, int status,
+                   org_change_fn fn);
+/* Read the object path parameter param names (a route that takes no query parameters). */
+int org_run_read(struct req *req, struct resp *resp, const char *param, org_read_fn fn);
+
 extern const struct field org_create_fields[];
 extern const struct field org_update_fields[];
 extern const struct field person_create_fields[];

@@ -123,98 +123,16 @@ const struct field risk_measure_update_fields[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-static int answer(struct req *req, struct resp *resp, int rc, int status, json_t *out,
-                  struct json_problem *p)
-{
-    if (rc)
-        return req_fail(req, rc, p);
-    return resp_json(req, resp, status, out);
-}
-
-typedef int (*write_fn)(struct db *, const struct org_actor *, json_t *, json_t **,
-                        struct json_problem *);
-typedef int (*write_at_fn)(struct db *, const struct org_actor *, const char *, json_t *, json_t **,
-                           struct json_problem *);
-typedef int (*read_fn)(struct db *, const struct org_actor *, const char *, json_t **);
-
-static int create(struct req *req, struct resp *resp, write_fn fn)
-{
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req->json, &out, &p);
-    return answer(req, resp, rc, 201, out, &p);
-}
-
-static int write_at(struct req *req, struct resp *resp, const char *param, write_at_fn fn)
-{
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req_param(req, param), req->json, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
-}
-
-static int read_at(struct req *req, struct resp *resp, const char *param, read_fn fn)
-{
-    static const char *const params[] = {NULL};
-    struct org_actor who = org_actor_of(req);
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = fn(db, &who, req_param(req, param), &out);
-    if (rc)
-        return rc;
-    return resp_json(req, resp, 200, out);
-}
-
-/* Send items (flattened by rows) as the list's file, audited with the query's filters. */
-static int export(struct req *req, struct resp *resp, struct db *db, enum cat_list list,
-                  enum cat_format format, json_t *page, json_t *(*rows)(json_t *),
-                  const char *const *params)
-{
-    json_t *filter = json_object(), *flat = rows(json_object_get(page, "items"));
-    for (size_t i = 0; params[i]; i++) {
-        const char *v = req_query(req, params[i]);
-        if (v && *v && strcmp(params[i], "format") != 0 && strcmp(params[i], "limit") != 0 &&
-            strcmp(params[i], "cursor") != 0)
-            json_object_set_new(filter, params[i], json_string(v));
-    }
-    int rc = cat_export_send(req, resp, db, list, format, flat, filter, NULL, NULL);
-    json_decref(flat);
-    json_decref(filter);
-    json_decref(page);
-    return rc;
-}
-
-static int list_fail(struct req *req, int rc, struct json_problem *p)
-{
-    if (rc == ERR_TOOBIG)
-        return req_problem(req, 422, "too_many_rows", NULL,
-                           "the export would hold more than %d rows; narrow the filter",
-                           RISK_EXPORT_MAX);
-    return req_fail(req, rc, p);
-}
-
 /* ---- matrix ---- */
 
 int h_risk_matrix_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "code", risk_matrix_get);
+    return org_run_read(req, resp, "code", risk_matrix_get);
 }
 
 int h_risk_matrix_put(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "code", risk_matrix_put);
+    return org_run_change(req, resp, "code", 200, risk_matrix_put);
 }
 
 /* ---- assessments ---- */
@@ -245,26 +163,30 @@ int h_risk_assessment_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = risk_assessment_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     if (rc)
-        return list_fail(req, rc, &p);
-    if (format != CAT_FORMAT_JSON)
-        return export(req, resp, db, CAT_LIST_RISK_ASSESSMENTS, format, out, risk_assessment_rows,
-                      params);
-    return resp_json(req, resp, 200, out);
+        return cat_export_fail(req, rc, &p);
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = risk_assessment_rows(json_object_get(out, "items"));
+    json_decref(out);
+    return cat_export_fail(
+        req,
+        cat_export_rows_send(req, resp, db, CAT_LIST_RISK_ASSESSMENTS, format, rows, params, NULL),
+        &p);
 }
 
 int h_risk_assessment_create(struct req *req, struct resp *resp)
 {
-    return create(req, resp, risk_assessment_create);
+    return org_run_create(req, resp, risk_assessment_create);
 }
 
 int h_risk_assessment_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "id", risk_assessment_get);
+    return org_run_read(req, resp, "id", risk_assessment_get);
 }
 
 int h_risk_assessment_update(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "id", risk_assessment_update);
+    return org_run_change(req, resp, "id", 200, risk_assessment_update);
 }
 
 int h_risk_participation(struct req *req, struct resp *resp)
@@ -277,7 +199,7 @@ int h_risk_participation(struct req *req, struct resp *resp)
     if (!rc)
         rc = risk_participation(db, &who, req_param(req, "id"), req_param(req, "user_id"),
                                 req->json, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 /* ---- risks ---- */
@@ -312,25 +234,28 @@ int h_risk_list(struct req *req, struct resp *resp)
     if (!rc)
         rc = risk_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     if (rc)
-        return list_fail(req, rc, &p);
-    if (format != CAT_FORMAT_JSON)
-        return export(req, resp, db, CAT_LIST_RISKS, format, out, risk_register_rows, params);
-    return resp_json(req, resp, 200, out);
+        return cat_export_fail(req, rc, &p);
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *rows = risk_register_rows(json_object_get(out, "items"));
+    json_decref(out);
+    return cat_export_fail(
+        req, cat_export_rows_send(req, resp, db, CAT_LIST_RISKS, format, rows, params, NULL), &p);
 }
 
 int h_risk_create(struct req *req, struct resp *resp)
 {
-    return create(req, resp, risk_create);
+    return org_run_create(req, resp, risk_create);
 }
 
 int h_risk_get(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "id", risk_get);
+    return org_run_read(req, resp, "id", risk_get);
 }
 
 int h_risk_update(struct req *req, struct resp *resp)
 {
-    return write_at(req, resp, "id", risk_update);
+    return org_run_change(req, resp, "id", 200, risk_update);
 }
 
 int h_risk_accept(struct req *req, struct resp *resp)
@@ -342,14 +267,14 @@ int h_risk_accept(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = risk_accept(db, &who, req_param(req, "id"), &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
 
 /* ---- measures ---- */
 
 int h_risk_measure_list(struct req *req, struct resp *resp)
 {
-    return read_at(req, resp, "id", risk_measure_list);
+    return org_run_read(req, resp, "id", risk_measure_list);
 }
 
 int h_risk_measure_create(struct req *req, struct resp *resp)
@@ -361,7 +286,7 @@ int h_risk_measure_create(struct req *req, struct resp *resp)
     int rc = req_db(req, &db);
     if (!rc)
         rc = risk_measure_create(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return answer(req, resp, rc, 201, out, &p);
+    return req_answer(req, resp, rc, 201, out, &p);
 }
 
 int h_risk_measure_update(struct req *req, struct resp *resp)
@@ -374,5 +299,5 @@ int h_risk_measure_update(struct req *req, struct resp *resp)
     if (!rc)
         rc = risk_measure_update(db, &who, req_param(req, "id"), req_param(req, "measure_id"),
                                  req->json, &out, &p);
-    return answer(req, resp, rc, 200, out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
 }
