@@ -98,7 +98,8 @@ test('the signed-in frame: header, menu with capabilities to come, skip link', {
     await nav.getByRole('link', { name, exact: true }).waitFor();
   }
   assert.equal(await nav.getByRole('link', { name: 'Översikt', exact: true }).getAttribute('aria-current'), 'page');
-  for (const name of ['Behörigheter', 'Incidenter']) {
+  await nav.getByRole('link', { name: 'Åtkomst', exact: true }).waitFor();
+  for (const name of ['Incidenter', 'Kontinuitet']) {
     const item = nav.locator('li', { hasText: name });
     assert.match(await item.textContent(), /kommer/);
     assert.equal(await item.getByRole('link').count(), 0, `${name} is not a link yet`);
