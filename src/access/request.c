@@ -155,6 +155,29 @@ int request_get(struct db *db, const struct org_actor *who, const char *id, json
     return rc;
 }
 
+int request_systems(struct db *db, const struct org_actor *who, const char *q, const char *uid,
+                    const char *limit, json_t **out, struct json_problem *p)
+{
+    struct person_row person = {0};
+    char like[2 * ORG_FILTER_MAX + 3] = "";
+    int page = 0;
+    int rc = wf_page_limit(limit, &page, p);
+    if (!rc && wf_given(q) && db_like_pattern(q, like, sizeof(like)))
+        rc = cat_reject(p, 422, "too_long", "q", "q får vara högst %d tecken", ORG_FILTER_MAX);
+    if (!rc && (uid || wf_caller_person(who)))
+        rc = person_of(db, who, uid, &person, p);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    rc = request_sql_requestable(db, who, person.organisation_id, like, page, items);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return *out ? 0 : ERR_NOMEM;
+}
+
 int request_list(struct db *db, const struct org_actor *who, const struct request_query *q,
                  json_t **out, struct json_problem *p)
 {

@@ -7,6 +7,8 @@
 #include "core/err.h"
 #include "db/db.h"
 
+#include <string.h>
+
 #define IN_REACH(col) "(:everything = 1 OR " col " IN (SELECT org_id FROM scope))"
 
 /* ---- shared ---- */
@@ -25,18 +27,34 @@ static const char SQL_INFO_OWNER[] =
     "SELECT count(*) FROM system_information si JOIN information i ON i.id = si.information_id"
     " JOIN person p ON p.id = i.owner_id"
     " WHERE si.system_id = :system AND i.owner_id = :person AND p.disabled = 0";
-static const char SQL_REQUEST_SYSTEM[] = AUTHZ_SCOPE_CTE
-    ", mine(org_id) AS (SELECT CAST(:person_org AS INTEGER)"
-    " UNION SELECT o.parent_id FROM organisation o JOIN mine ON o.id = mine.org_id"
+/* The systems a person may ask for access to: those in the caller's reach, of the person's
+ * organisation or one above it (the IT centre's), or used by either. */
+#define REQUESTABLE_CTE                                                                            \
+    AUTHZ_SCOPE_CTE                                                                                \
+    ", mine(org_id) AS (SELECT CAST(:person_org AS INTEGER)"                                       \
+    " UNION SELECT o.parent_id FROM organisation o JOIN mine ON o.id = mine.org_id"                \
     " WHERE o.parent_id IS NOT NULL)"
+#define REQUESTABLE_WHERE                                                                          \
+    "(" IN_REACH("s.organisation_id") " OR s.organisation_id IN (SELECT org_id FROM mine)"         \
+                                      " OR EXISTS (SELECT 1 FROM system_user_org su WHERE "        \
+                                      "su.system_id = s.id"                                        \
+                                      "  AND (su.organisation_id IN (SELECT org_id FROM scope) "   \
+                                      "OR su.organisation_id = :person_org)))"
+static const char SQL_REQUEST_SYSTEM[] = REQUESTABLE_CTE
     " SELECT s.id AS _id, s.organisation_id AS _organisation_id,"
     " COALESCE(s.administrator_id, s.owner_id) AS _assignee_id, s.external_id, s.name"
-    " FROM system s WHERE s.external_id = :ext AND (" IN_REACH(
-        "s.organisation_id") " OR s.organisation_id IN (SELECT org_id FROM mine)"
-                             " OR EXISTS (SELECT 1 FROM system_user_org su WHERE su.system_id = "
-                             "s.id"
-                             "  AND (su.organisation_id IN (SELECT org_id FROM scope) OR "
-                             "su.organisation_id = :person_org)))";
+    " FROM system s WHERE s.external_id = :ext AND " REQUESTABLE_WHERE;
+/* The form's choices: the first systems by name matching :like, each with its entitlements. */
+static const char SQL_REQUESTABLE[] =
+    REQUESTABLE_CTE ", pick(id) AS (SELECT s.id FROM system s WHERE s.lifecycle <> 'retired'"
+                    " AND (:like = '' OR lower(s.external_id) LIKE :like ESCAPE '\\'"
+                    "  OR lower(s.name) LIKE :like ESCAPE '\\') AND " REQUESTABLE_WHERE
+                    " ORDER BY s.name, s.external_id LIMIT :limit)"
+                    " SELECT s.external_id, s.name, o.code, e.id, e.name, e.privileged"
+                    " FROM pick JOIN system s ON s.id = pick.id"
+                    " JOIN organisation o ON o.id = s.organisation_id"
+                    " LEFT JOIN entitlement e ON e.system_id = s.id"
+                    " ORDER BY s.name, s.external_id, e.name";
 static const char SQL_ENTITLEMENT_BY_NAME[] =
     "SELECT id FROM entitlement WHERE system_id = :system AND name = :name";
 static const char SQL_ENTITLEMENT_BY_ID[] =
@@ -204,6 +222,41 @@ int request_sql_system(struct db *db, const struct org_actor *who, const char *e
     if (!rc)
         rc = db_bind_int(st, ":person_org", person_org);
     return cat_one_row(st, rc, out);
+}
+
+int request_sql_requestable(struct db *db, const struct org_actor *who, int64_t person_org,
+                            const char *like, int limit, json_t *items)
+{
+    struct db_stmt *st;
+    json_t *sys = NULL, *ents = NULL;
+    int rc = db_prepare(db, SQL_REQUESTABLE, &st);
+    if (rc)
+        return rc;
+    rc = cat_bind_scope(st, who);
+    if (!rc)
+        rc = db_bind_int(st, ":person_org", person_org);
+    if (!rc)
+        rc = db_bind_text(st, ":like", like);
+    if (!rc)
+        rc = db_bind_int(st, ":limit", limit);
+    while (!rc && (rc = db_step(st)) == DB_ROW) {
+        rc = 0;
+        const char *ext = db_col_text(st, 0);
+        if (!sys || strcmp(json_string_value(json_object_get(sys, "external_id")), ext) != 0) {
+            ents = json_array();
+            sys = json_pack("{s:s, s:s, s:s, s:o}", "external_id", ext, "name", db_col_text(st, 1),
+                            "organisation", db_col_text(st, 2), "entitlements", ents);
+            if (!sys || json_array_append_new(items, sys))
+                rc = ERR_NOMEM;
+        }
+        if (!rc && !db_col_is_null(st, 3) &&
+            json_array_append_new(ents, json_pack("{s:I, s:s, s:b}", "id", db_col_int(st, 3),
+                                                  "name", db_col_text(st, 4), "privileged",
+                                                  db_col_int(st, 5) != 0)))
+            rc = ERR_NOMEM;
+    }
+    db_finalize(st);
+    return rc;
 }
 
 int request_sql_entitlement(struct db *db, int64_t system_id, const char *name, int64_t id,

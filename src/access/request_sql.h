@@ -26,6 +26,11 @@ int wf_sql_info_owner(struct db *db, int64_t person_id, int64_t system_id, bool 
 int request_sql_system(struct db *db, const struct org_actor *who, const char *ext,
                        int64_t person_org, json_t **out);
 /* The id of the system's entitlement by name (name non-NULL) or id; ERR_NOTFOUND. */
+/* Append to items up to limit systems the person of person_org may ask for access to, by name,
+ * matching like (db_like_pattern's, or ""): {external_id, name, organisation, entitlements:
+ * [{id, name, privileged}]}. */
+int request_sql_requestable(struct db *db, const struct org_actor *who, int64_t person_org,
+                            const char *like, int limit, json_t *items);
 int request_sql_entitlement(struct db *db, int64_t system_id, const char *name, int64_t id,
                             int64_t *out);
 /* Open requests (pending or approved) of person for entitlement, and active grants of it. */

@@ -36,6 +36,12 @@ int request_create(struct db *db, const struct org_actor *who, json_t *body, jso
                    struct json_problem *p);
 int request_get(struct db *db, const struct org_actor *who, const char *id, json_t **out);
 
+/* The systems one may ask for access to, for the request form: the first limit (default
+ * ORG_PAGE_DEFAULT) by name matching q, of those in the caller's reach, of the person's (uid, else
+ * the caller's) organisation or one above it, or used by either; each with its entitlements. */
+int request_systems(struct db *db, const struct org_actor *who, const char *q, const char *uid,
+                    const char *limit, json_t **out, struct json_problem *p);
+
 struct request_query {
     const char *limit, *cursor, *status, *system, *mine, *to_decide;
 };

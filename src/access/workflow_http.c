@@ -77,6 +77,22 @@ int h_request_list(struct req *req, struct resp *resp)
     return req_answer(req, resp, rc, 200, out, &p);
 }
 
+int h_request_systems(struct req *req, struct resp *resp)
+{
+    static const char *const params[] = {"q", "person", "limit", NULL};
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = req_db(req, &db);
+    if (!rc)
+        rc = request_systems(db, &who, req_query(req, "q"), req_query(req, "person"),
+                             req_query(req, "limit"), &out, &p);
+    return req_answer(req, resp, rc, 200, out, &p);
+}
+
 int h_request_create(struct req *req, struct resp *resp)
 {
     struct org_actor who = org_actor_of(req);

@@ -15,6 +15,7 @@ extern const struct field review_decision_fields[];
 extern const struct field review_remind_fields[];
 
 int h_request_list(struct req *req, struct resp *resp);
+int h_request_systems(struct req *req, struct resp *resp);
 int h_request_create(struct req *req, struct resp *resp);
 int h_request_get(struct req *req, struct resp *resp);
 int h_request_decide(struct req *req, struct resp *resp);

@@ -244,6 +244,9 @@ const struct route varn_routes[] = {
     {"POST", "/api/v1/me/password", h_me_password, 4 * KiB, ACCESS_LOGIN, auth_password_fields,
      "Change the own password (after MFA); ends every other session"},
     /* Access workflows (src/access): requests, tasks, review campaigns, offboarding. */
+    {"GET", "/api/v1/access-requests/systems", h_request_systems, 0, ACCESS_ROLES, NULL,
+     "The systems one may ask for access to, with their entitlements (q, person, limit): for the "
+     "request form; before /access-requests/{id}, which would take 'systems' for an id"},
     {"GET", "/api/v1/access-requests", h_request_list, 0, ACCESS_ROLES, NULL,
      "Access requests in reach, yours or yours to decide; filters status, system, mine=true, "
      "to_decide=true"},

@@ -56,6 +56,32 @@ def problem_of(resp, status, code, field=None):
     return b
 
 
+@test("the request form's systems: a user sees their organisation's with entitlements, not another's")
+def _():
+    s = setup()
+    new_system("RQ-OST", organisation="OSTBY", system_owner="otto")
+    entitlement("RQ-OST", "Läsare")
+    u = s["user"]
+    st, _, b = u.call("GET", "/api/v1/access-requests/systems")
+    eq(st, 200, "status (%r)" % (b,))
+    by_ext = {x["external_id"]: x for x in b["items"]}
+    check("RQ-1" in by_ext, "NORRBY's system is offered: %r" % sorted(by_ext))
+    check("RQ-OST" not in by_ext, "OSTBY's system is not offered to a NORRBY user")
+    eq(by_ext["RQ-1"]["organisation"], "NORRBY", "organisation")
+    eq(sorted(e["name"] for e in by_ext["RQ-1"]["entitlements"]),
+       ["Admin", "Granskare", "Handläggare", "Läsare"], "its entitlements by name")
+    eq({e["name"]: e["id"] for e in by_ext["RQ-1"]["entitlements"]}["Läsare"], s["Läsare"],
+       "with the ids a request takes")
+    st, _, b = u.call("GET", "/api/v1/access-requests/systems?q=rq-1")
+    eq([x["external_id"] for x in b["items"]], ["RQ-1"], "q narrows by id or name")
+    st, _, b = u.call("GET", "/api/v1/access-requests/systems?q=nothing-like-this")
+    eq(b["items"], [], "nothing matches")
+    problem_of(u.call("GET", "/api/v1/access-requests/systems?limit=0"), 422, "out_of_range",
+               "limit")
+    problem_of(u.call("GET", "/api/v1/access-requests/systems?person=no.such.person"), 422,
+               "unknown_person", "person")
+
+
 @test("POST access-requests refuses bad input with 422 naming the field, in Swedish")
 def _():
     s = setup()

@@ -120,15 +120,17 @@ test('Linnéa asks for Läsbehörighet in Ekonomisystem; the form names the miss
   await page.getByText('Fyll i fältet Motivering.').waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'req-system', 'the first wrong field has focus');
 
+  // A case officer may not list the catalog, yet the form offers the systems she may ask for
+  // access to, and then the chosen system's entitlements.
   const system = page.getByLabel('System', { exact: true });
-  if ((await system.evaluate((el) => el.tagName)) === 'SELECT') await system.selectOption(SYSTEM);
-  else await system.fill(SYSTEM);
+  assert.equal(await system.evaluate((el) => el.tagName), 'SELECT', 'the systems are offered');
+  const offered = await system.locator('option').allTextContents();
+  assert.ok(offered.some((o) => o.includes(SYSTEM)), 'her municipality\'s system is offered: ' + offered.join(', '));
+  assert.ok(!offered.some((o) => o.includes('SOD-SKOLA')), 'another municipality\'s system is not');
+  await system.selectOption(SYSTEM);
   const entitlement = page.getByLabel('Behörighet', { exact: true });
-  // The system's entitlements are offered once the system is known (typed otherwise).
-  await page.waitForFunction(() => document.getElementById('req-entitlement')?.tagName === 'SELECT', null, { timeout: 5000 })
-    .catch(() => {});
-  if ((await entitlement.evaluate((el) => el.tagName)) === 'SELECT') await entitlement.selectOption({ label: ENTITLEMENT });
-  else await entitlement.fill(ENTITLEMENT);
+  await page.waitForFunction(() => document.getElementById('req-entitlement')?.tagName === 'SELECT', null, { timeout: 5000 });
+  await entitlement.selectOption({ label: ENTITLEMENT });
   await page.getByLabel(/^Motivering/).fill(JUSTIFICATION);
   await page.getByRole('button', { name: 'Skicka begäran' }).click();
   await page.getByText(`Din begäran om ${ENTITLEMENT} i ${SYSTEM_NAME} är skickad till informationsägaren.`).waitFor();

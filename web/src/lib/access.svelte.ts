@@ -41,6 +41,14 @@ export interface Account {
   removed_at?: string | null;
 }
 
+/** A system one may ask for access to, as the request form lists them. */
+export interface RequestableSystem {
+  external_id: string;
+  name: string;
+  organisation: string;
+  entitlements: Entitlement[];
+}
+
 export interface Entitlement {
   id: number;
   system?: string;
@@ -252,13 +260,13 @@ export const accessApi = {
   account: (id: number | string) => request<Account>('GET', '/accounts/' + idOf(id)),
   approveException: (id: number | string, body: { reason: string; until: string }) =>
     request<Account>('PUT', '/accounts/' + idOf(id) + '/exception', { body }),
-  entitlements: (system: string) =>
-    request<Page<Entitlement>>('GET', '/systems/' + enc(system) + '/entitlements' + queryString({ limit: 200 })),
   grants: (query: Query, signal?: AbortSignal) =>
     request<Page<Grant>>('GET', '/grants' + queryString(query), { signal }),
   grantsExportUrl: (query: Query, format: 'csv' | 'xlsx') => '/api/v1/grants' + queryString({ ...query, format }),
   mfaCoverage: (query: Query) => request<MfaCoverage>('GET', '/access/mfa-coverage' + queryString(query)),
 
+  requestSystems: (query: Query) =>
+    request<{ items: RequestableSystem[] }>('GET', '/access-requests/systems' + queryString(query)),
   requests: (query: Query, signal?: AbortSignal) =>
     request<Page<AccessRequest>>('GET', '/access-requests' + queryString(query), { signal }),
   createRequest: (body: Record<string, unknown>) => request<AccessRequest>('POST', '/access-requests', { body }),
