@@ -15,7 +15,10 @@
 /* The floor: one pass over the rows the rules read, stepping every row and column out of
  * SQLite as the rules do (systems and information with their owners, components, links,
  * requirement rules, role holders, attestations, and the risk module's assessments,
- * participants, risks, measures and matrices). */
+ * participants, risks, measures and matrices; and access control's accounts, grants,
+ * entitlements, requests, reviewed systems and review items, and the people's employment end,
+ * role change and manager, each row once: any evaluation of the access rules must at least
+ * step through them). */
 static const char *const FLOOR_SQL[] = {
     "SELECT s.organisation_id, s.external_id, s.name, s.owner_id, po.user_id, po.disabled,"
     " po.employment_end, s.administrator_id, pa.user_id, s.mfa_enforced, s.level_k, s.level_r,"
@@ -39,6 +42,17 @@ static const char *const FLOOR_SQL[] = {
     "SELECT m.id, m.risk_id, m.title, m.due, m.status, m.done_on, p.user_id"
     " FROM risk_measure m JOIN person p ON p.id = m.owner_id",
     "SELECT organisation_id, acceptance_threshold, bands FROM risk_matrix",
+    "SELECT id, organisation_id, user_id, name, employment_end, role_changed_at, manager_id"
+    " FROM person",
+    "SELECT id, organisation_id, system_id, username, person_id, shared, privileged, mfa_enrolled,"
+    " last_login, status, exception_until, exception_approved_at FROM account",
+    "SELECT id, account_id, entitlement_id, system_id, organisation_id, granted_at, request_id,"
+    " source, revoked_at FROM access_grant",
+    "SELECT id, system_id, name, privileged FROM entitlement",
+    "SELECT id, organisation_id, system_id, status, decided_by, decided_at, created_at"
+    " FROM access_request",
+    "SELECT review_id, system_id, completed_at FROM access_review_system",
+    "SELECT grant_id, decision, decided_at FROM access_review_item",
 };
 
 static size_t floor_pass(struct db *db)
