@@ -1,7 +1,8 @@
 #!/bin/sh
 # The policy engine on the region with access control data at region scale (bench/RESULTS.md):
 # a release build, varn init, demo --scale region (which brings 200 300 accounts and 500 000
-# grants), then bench/engine_eval.c and the findings per access obligation.
+# grants), then bench/engine_eval.c (whose floor also steps the access rows once) and the
+# findings per access obligation.
 set -eu
 cd "$(dirname "$0")/.."
 [ -d build-bench ] || meson setup build-bench -Dbuildtype=release >/dev/null
