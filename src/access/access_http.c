@@ -90,7 +90,7 @@ int h_account_list(struct req *req, struct resp *resp)
         .unowned = req_query(req, "unowned"),
     };
     struct json_problem p = {0};
-    struct db *db;
+    struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     int rc = req_query_known(req, params);
@@ -100,15 +100,8 @@ int h_account_list(struct req *req, struct resp *resp)
         rc = cat_export_format(req, &format);
     if (!rc)
         rc = access_account_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
-    if (rc)
-        return cat_export_fail(req, rc, &p);
-    if (format == CAT_FORMAT_JSON)
-        return resp_json(req, resp, 200, out);
-    json_t *rows = access_account_rows(json_object_get(out, "items"));
-    json_decref(out);
-    return cat_export_fail(
-        req, cat_export_rows_send(req, resp, db, CAT_LIST_ACCOUNTS, format, rows, params, NULL),
-        &p);
+    return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_ACCOUNTS,
+                           access_account_rows, params, NULL);
 }
 
 int h_account_create(struct req *req, struct resp *resp)
@@ -162,7 +155,7 @@ int h_grant_list(struct req *req, struct resp *resp)
         .active = req_query(req, "active"),
     };
     struct json_problem p = {0};
-    struct db *db;
+    struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     int rc = req_query_known(req, params);
@@ -172,14 +165,8 @@ int h_grant_list(struct req *req, struct resp *resp)
         rc = cat_export_format(req, &format);
     if (!rc)
         rc = access_grant_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
-    if (rc)
-        return cat_export_fail(req, rc, &p);
-    if (format == CAT_FORMAT_JSON)
-        return resp_json(req, resp, 200, out);
-    json_t *rows = access_grant_rows(json_object_get(out, "items"));
-    json_decref(out);
-    return cat_export_fail(
-        req, cat_export_rows_send(req, resp, db, CAT_LIST_GRANTS, format, rows, params, NULL), &p);
+    return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_GRANTS, access_grant_rows,
+                           params, NULL);
 }
 
 int h_grant_create(struct req *req, struct resp *resp)

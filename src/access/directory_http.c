@@ -86,66 +86,27 @@ int h_dir_source_list(struct req *req, struct resp *resp)
 
 int h_dir_source_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = dir_source_create(db, &who, req->json, &out, &p);
-    return req_answer(req, resp, rc, 201, out, &p);
+    return org_run_create(req, resp, dir_source_create);
 }
 
 int h_dir_source_get(struct req *req, struct resp *resp)
 {
-    static const char *const params[] = {NULL};
-    struct org_actor who = org_actor_of(req);
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = dir_source_get(db, &who, req_param(req, "id"), &out);
-    if (rc)
-        return rc;
-    return resp_json(req, resp, 200, out);
+    return org_run_read(req, resp, "id", dir_source_get);
 }
 
 int h_dir_source_update(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = dir_source_update(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return req_answer(req, resp, rc, 200, out, &p);
+    return org_run_change(req, resp, "id", 200, dir_source_update);
 }
 
 int h_dir_groups_put(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = dir_source_groups_put(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return req_answer(req, resp, rc, 200, out, &p);
+    return org_run_change(req, resp, "id", 200, dir_source_groups_put);
 }
 
 int h_dir_sync_request(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = dir_sync_request(db, &who, req_param(req, "id"), &out, &p);
-    return req_answer(req, resp, rc, 202, out, &p);
+    return org_run_act(req, resp, "id", 202, dir_sync_request);
 }
 
 int h_dir_sync_list(struct req *req, struct resp *resp)

@@ -95,14 +95,7 @@ int h_request_systems(struct req *req, struct resp *resp)
 
 int h_request_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = request_create(db, &who, req->json, &out, &p);
-    return req_answer(req, resp, rc, 201, out, &p);
+    return org_run_create(req, resp, request_create);
 }
 
 int h_request_get(struct req *req, struct resp *resp)
@@ -112,14 +105,7 @@ int h_request_get(struct req *req, struct resp *resp)
 
 int h_request_decide(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = request_decide(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return req_answer(req, resp, rc, 200, out, &p);
+    return org_run_change(req, resp, "id", 200, request_decide);
 }
 
 /* ---- tasks ---- */
@@ -145,14 +131,7 @@ int h_task_list(struct req *req, struct resp *resp)
 
 int h_task_done(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = task_done(db, &who, req_param(req, "id"), &out, &p);
-    return req_answer(req, resp, rc, 200, out, &p);
+    return org_run_act(req, resp, "id", 200, task_done);
 }
 
 /* ---- review campaigns ---- */
@@ -177,14 +156,7 @@ int h_review_list(struct req *req, struct resp *resp)
 
 int h_review_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = review_create(db, &who, req->json, &out, &p);
-    return req_answer(req, resp, rc, 201, out, &p);
+    return org_run_create(req, resp, review_create);
 }
 
 int h_review_get(struct req *req, struct resp *resp)
@@ -203,7 +175,7 @@ int h_review_items(struct req *req, struct resp *resp)
                                   .decision = req_query(req, "decision"),
                                   .system = req_query(req, "system")};
     struct json_problem p = {0};
-    struct db *db;
+    struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     const char *id = req_param(req, "id");
@@ -214,16 +186,8 @@ int h_review_items(struct req *req, struct resp *resp)
         rc = cat_export_format(req, &format);
     if (!rc)
         rc = review_items(db, &who, id, &q, format != CAT_FORMAT_JSON, &out, &p);
-    if (rc)
-        return cat_export_fail(req, rc, &p);
-    if (format == CAT_FORMAT_JSON)
-        return resp_json(req, resp, 200, out);
-    json_t *rows = review_item_rows(json_object_get(out, "items"));
-    json_decref(out);
-    return cat_export_fail(
-        req,
-        cat_export_rows_send(req, resp, db, CAT_LIST_ACCESS_REVIEW_ITEMS, format, rows, params, id),
-        &p);
+    return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_ACCESS_REVIEW_ITEMS,
+                           review_item_rows, params, id);
 }
 
 int h_review_decide(struct req *req, struct resp *resp)
@@ -241,14 +205,7 @@ int h_review_decide(struct req *req, struct resp *resp)
 
 int h_review_remind(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = review_remind(db, &who, req_param(req, "id"), &out, &p);
-    return req_answer(req, resp, rc, 200, out, &p);
+    return org_run_act(req, resp, "id", 200, review_remind);
 }
 
 /* ---- offboarding ---- */
@@ -263,7 +220,7 @@ int h_offboarding_list(struct req *req, struct resp *resp)
                                   .manager = req_query(req, "manager"),
                                   .administrator = req_query(req, "administrator")};
     struct json_problem p = {0};
-    struct db *db;
+    struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     int rc = req_query_known(req, params);
@@ -273,13 +230,6 @@ int h_offboarding_list(struct req *req, struct resp *resp)
         rc = cat_export_format(req, &format);
     if (!rc)
         rc = offboarding_list(db, &who, &q, &out, &p);
-    if (rc)
-        return cat_export_fail(req, rc, &p);
-    if (format == CAT_FORMAT_JSON)
-        return resp_json(req, resp, 200, out);
-    json_t *rows = offboarding_rows(json_object_get(out, "items"));
-    json_decref(out);
-    return cat_export_fail(
-        req, cat_export_rows_send(req, resp, db, CAT_LIST_OFFBOARDING, format, rows, params, NULL),
-        &p);
+    return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_OFFBOARDING,
+                           offboarding_rows, params, NULL);
 }

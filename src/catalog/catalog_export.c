@@ -509,6 +509,23 @@ int cat_export_fail(struct req *req, int rc, const struct json_problem *p)
     return req_fail(req, rc, p);
 }
 
+int cat_list_answer(struct req *req, struct resp *resp, struct db *db, int rc, json_t *out,
+                    const struct json_problem *p, enum cat_format format, enum cat_list list,
+                    json_t *(*rows)(json_t *items), const char *const *params,
+                    const char *object_id)
+{
+    if (rc) {
+        json_decref(out);
+        return cat_export_fail(req, rc, p);
+    }
+    if (format == CAT_FORMAT_JSON)
+        return resp_json(req, resp, 200, out);
+    json_t *flat = rows(json_object_get(out, "items"));
+    json_decref(out);
+    return cat_export_fail(
+        req, cat_export_rows_send(req, resp, db, list, format, flat, params, object_id), p);
+}
+
 /* The export is built in a bounded buffer and recorded in the audit log before a byte of it
  * leaves, as the audit export is: an export that cannot be recorded is not sent. */
 int cat_export_respond(struct req *req, struct resp *resp, struct db *db,

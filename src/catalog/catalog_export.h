@@ -80,6 +80,13 @@ int cat_export_rows_send(struct req *req, struct resp *resp, struct db *db, enum
 /* The answer to a list or export that failed with rc: 422 too_many_rows for ERR_TOOBIG, else as
  * req_fail. */
 int cat_export_fail(struct req *req, int rc, const struct json_problem *p);
+/* The answer to a list request whose module call returned rc and the page out (taken): the
+ * page as JSON, or its items flattened by rows into format's file (cat_export_rows_send); a
+ * failure as cat_export_fail. */
+int cat_list_answer(struct req *req, struct resp *resp, struct db *db, int rc, json_t *out,
+                    const struct json_problem *p, enum cat_format format, enum cat_list list,
+                    json_t *(*rows)(json_t *items), const char *const *params,
+                    const char *object_id);
 int cat_export_respond(struct req *req, struct resp *resp, struct db *db,
                        const struct org_actor *who, enum cat_list list, enum cat_format format,
                        void *query, const char *const *params);

@@ -110,6 +110,18 @@ int org_run_change(struct req *req, struct resp *resp, const char *param, int st
     return req_answer(req, resp, rc, status, out, &p);
 }
 
+int org_run_act(struct req *req, struct resp *resp, const char *param, int status, org_act_fn fn)
+{
+    struct org_actor who = org_actor_of(req);
+    struct json_problem p = {0};
+    struct db *db;
+    json_t *out = NULL;
+    int rc = req_db(req, &db);
+    if (!rc)
+        rc = fn(db, &who, req_param(req, param), &out, &p);
+    return req_answer(req, resp, rc, status, out, &p);
+}
+
 int org_run_read(struct req *req, struct resp *resp, const char *param, org_read_fn fn)
 {
     static const char *const params[] = {NULL};

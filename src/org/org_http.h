@@ -16,12 +16,17 @@ typedef int (*org_create_fn)(struct db *, const struct org_actor *, json_t *body
 typedef int (*org_change_fn)(struct db *, const struct org_actor *, const char *key, json_t *body,
                              json_t **out, struct json_problem *);
 typedef int (*org_read_fn)(struct db *, const struct org_actor *, const char *key, json_t **out);
+/* An action on the object the key names that takes no body (confirm, remind, start a sync). */
+typedef int (*org_act_fn)(struct db *, const struct org_actor *, const char *key, json_t **out,
+                          struct json_problem *);
 
 /* Run fn and answer 201 with its object, or its problem. */
 int org_run_create(struct req *req, struct resp *resp, org_create_fn fn);
 /* Run fn on the object path parameter param names and answer status with its result. */
 int org_run_change(struct req *req, struct resp *resp, const char *param, int status,
                    org_change_fn fn);
+/* Run the action fn on the object path parameter param names and answer status. */
+int org_run_act(struct req *req, struct resp *resp, const char *param, int status, org_act_fn fn);
 /* Read the object path parameter param names (a route that takes no query parameters). */
 int org_run_read(struct req *req, struct resp *resp, const char *param, org_read_fn fn);
 

@@ -152,7 +152,7 @@ int h_risk_assessment_list(struct req *req, struct resp *resp)
         .trigger_kind = req_query(req, "trigger_kind"),
     };
     struct json_problem p = {0};
-    struct db *db;
+    struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     int rc = req_query_known(req, params);
@@ -162,16 +162,8 @@ int h_risk_assessment_list(struct req *req, struct resp *resp)
         rc = cat_export_format(req, &format);
     if (!rc)
         rc = risk_assessment_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
-    if (rc)
-        return cat_export_fail(req, rc, &p);
-    if (format == CAT_FORMAT_JSON)
-        return resp_json(req, resp, 200, out);
-    json_t *rows = risk_assessment_rows(json_object_get(out, "items"));
-    json_decref(out);
-    return cat_export_fail(
-        req,
-        cat_export_rows_send(req, resp, db, CAT_LIST_RISK_ASSESSMENTS, format, rows, params, NULL),
-        &p);
+    return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_RISK_ASSESSMENTS,
+                           risk_assessment_rows, params, NULL);
 }
 
 int h_risk_assessment_create(struct req *req, struct resp *resp)
@@ -223,7 +215,7 @@ int h_risk_list(struct req *req, struct resp *resp)
         .owner = req_query(req, "owner"),
     };
     struct json_problem p = {0};
-    struct db *db;
+    struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     int rc = req_query_known(req, params);
@@ -233,14 +225,8 @@ int h_risk_list(struct req *req, struct resp *resp)
         rc = cat_export_format(req, &format);
     if (!rc)
         rc = risk_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
-    if (rc)
-        return cat_export_fail(req, rc, &p);
-    if (format == CAT_FORMAT_JSON)
-        return resp_json(req, resp, 200, out);
-    json_t *rows = risk_register_rows(json_object_get(out, "items"));
-    json_decref(out);
-    return cat_export_fail(
-        req, cat_export_rows_send(req, resp, db, CAT_LIST_RISKS, format, rows, params, NULL), &p);
+    return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_RISKS, risk_register_rows,
+                           params, NULL);
 }
 
 int h_risk_create(struct req *req, struct resp *resp)
@@ -260,14 +246,7 @@ int h_risk_update(struct req *req, struct resp *resp)
 
 int h_risk_accept(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = risk_accept(db, &who, req_param(req, "id"), &out, &p);
-    return req_answer(req, resp, rc, 200, out, &p);
+    return org_run_act(req, resp, "id", 200, risk_accept);
 }
 
 /* ---- measures ---- */
@@ -279,14 +258,7 @@ int h_risk_measure_list(struct req *req, struct resp *resp)
 
 int h_risk_measure_create(struct req *req, struct resp *resp)
 {
-    struct org_actor who = org_actor_of(req);
-    struct json_problem p = {0};
-    struct db *db;
-    json_t *out = NULL;
-    int rc = req_db(req, &db);
-    if (!rc)
-        rc = risk_measure_create(db, &who, req_param(req, "id"), req->json, &out, &p);
-    return req_answer(req, resp, rc, 201, out, &p);
+    return org_run_change(req, resp, "id", 201, risk_measure_create);
 }
 
 int h_risk_measure_update(struct req *req, struct resp *resp)
