@@ -370,8 +370,8 @@ static int done_apply(struct db *db, const struct org_actor *who, const char *id
         may = true;
     if (!rc && !may)
         rc = cat_reject(p, 403, "not_assignee", NULL,
-                        "bara den som har uppgiften, eller en administratör, CISO eller "
-                        "säkerhetssamordnare, kan kvittera den");
+                        "bara den som har uppgiften, eller en Värnadministratör, "
+                        "informationssäkerhetschef eller IT-säkerhetsansvarig, kan kvittera den");
     if (!rc && !json_is_null(json_object_get(row, "done_at")))
         rc = cat_reject(p, 409, "already_done", NULL, "uppgiften är redan kvitterad");
     if (rc)
