@@ -271,6 +271,17 @@ int cat_col_index(struct db_stmt *st, const char *name)
     return -1;
 }
 
+/* The column named name, or else _name (a row whose item is stored reads its cursor's
+ * columns hidden). */
+static int col_index_shown_or_hidden(struct db_stmt *st, const char *name)
+{
+    char hidden[64];
+    int i = cat_col_index(st, name);
+    if (i < 0 && !str_format(hidden, sizeof(hidden), "_%s", name))
+        i = cat_col_index(st, hidden);
+    return i;
+}
+
 /* Work out, from the first row's column names, how every row is written: the JSON key of
  * each column (with its comma) once, instead of per row. */
 static int plan_make(struct cat_page *pg, struct db_stmt *st)
@@ -284,7 +295,9 @@ static int plan_make(struct cat_page *pg, struct db_stmt *st)
     buf_init(&keys, sizeof(pl->keys) - 1);
     for (int i = 0; !rc && i < n; i++) {
         const char *name = db_col_name(st, i);
-        pl->type[i] = name[0] == '_' ? 0 : name[0] == '#' || name[0] == '?' ? name[0] : 's';
+        pl->type[i] = name[0] == '_'                                       ? 0
+                      : name[0] == '#' || name[0] == '?' || name[0] == '=' ? name[0]
+                                                                           : 's';
         if (!pl->type[i])
             continue;
         size_t start = keys.len;
@@ -300,11 +313,28 @@ static int plan_make(struct cat_page *pg, struct db_stmt *st)
     buf_release(&keys);
     for (int t = 0; t < CAT_ROW_TAIL_MAX; t++)
         pl->tail[t] = pg->tail_cols[t] ? cat_col_index(st, pg->tail_cols[t]) : -1;
-    pl->sort_col = cat_col_index(st, pg->sort);
-    pl->id_col = cat_col_index(st, "external_id");
+    pl->sort_col = pg->sort ? col_index_shown_or_hidden(st, pg->sort) : -1; /* no page: none */
+    pl->id_col = col_index_shown_or_hidden(st, "external_id");
     pl->org_col = cat_col_index(st, "_organisation_id");
+    pl->item_col = cat_col_index(st, "=item");
+    pl->row_id_col = cat_col_index(st, "_id");
     pl->ncols = n;
     return rc;
+}
+
+/* A row that is its stored item: the item as it is, or rendered now when it is missing. */
+static int item_write(struct cat_page *pg, struct db_stmt *st)
+{
+    const struct cat_row_plan *pl = &pg->plan;
+    struct db_value v;
+    int rc = db_col_value(st, pl->item_col, true, &v);
+    if (rc)
+        return rc;
+    if (!v.null)
+        return jw_put(pg->out, v.text, v.len);
+    if (!pg->item_missing || pl->row_id_col < 0)
+        return ERR_DB;
+    return pg->item_missing(pg->item_ctx, pg->out, db_col_int(st, pl->row_id_col));
 }
 
 /* The current row as the JSON object cat_public(cat_row_json(st)) would dump to: the columns
@@ -313,7 +343,9 @@ static int row_write(struct cat_page *pg, struct db_stmt *st)
 {
     const struct cat_row_plan *pl = &pg->plan;
     struct buf *b = pg->out;
-    int rc = jw_raw(b, "{");
+    if (pl->item_col >= 0)
+        return item_write(pg, st);
+    int rc = jw_put(b, "{", 1);
     for (int i = 0; !rc && i < pl->ncols; i++) {
         char type = pl->type[i];
         if (!type)
@@ -321,26 +353,30 @@ static int row_write(struct cat_page *pg, struct db_stmt *st)
         rc = jw_put(b, pl->keys + pl->key_off[i], pl->key_len[i]);
         if (rc)
             break;
-        if (type == 's') {
-            /* Text first: NULL only for SQL NULL (or SQLite out of memory), so one call. */
-            const char *text = db_col_text(st, i);
-            rc = text ? jw_string(b, text) : db_col_is_null(st, i) ? jw_null(b) : ERR_NOMEM;
-        } else {
-            /* NULL reads as 0, so only a 0 needs the second look. */
-            int64_t v = db_col_int(st, i);
-            if (v == 0 && db_col_is_null(st, i))
-                rc = jw_null(b);
-            else
-                rc = type == '#' ? jw_int(b, v) : jw_bool(b, v != 0);
-        }
+        struct db_value v;
+        rc = db_col_value(st, i, type == 's', &v);
+        if (rc)
+            break;
+        if (v.null)
+            rc = jw_null(b);
+        else if (type == 's')
+            rc = jw_string_n(b, v.text, v.len);
+        else
+            rc = type == '#' ? jw_int(b, v.i) : jw_bool(b, v.i != 0);
     }
     if (!rc && pg->tail)
         rc = pg->tail(b, st, pl->tail);
     if (!rc)
-        rc = jw_raw(b, "}");
+        rc = jw_put(b, "}", 1);
     /* Stored text that is not UTF-8 is the database's fault, not the request's: a 500, as
      * json_string's refusal gave on the collected path. */
     return rc == ERR_INVALID ? ERR_DB : rc;
+}
+
+int cat_row_write(struct cat_page *pg, struct db_stmt *st)
+{
+    int rc = pg->plan.ncols ? 0 : plan_make(pg, st);
+    return rc ? rc : row_write(pg, st);
 }
 
 /* Keep the sort value and external_id of the row that may end the page, for its cursor. */
@@ -398,7 +434,7 @@ int cat_page_rows(struct cat_page *pg, struct db_stmt *st, int rc)
         if (rc || !keep)
             continue;
         if (pg->rows < pg->limit) {
-            rc = pg->rows ? jw_raw(pg->out, ",") : 0;
+            rc = pg->rows ? jw_put(pg->out, ",", 1) : 0;
             if (!rc)
                 rc = row_write(pg, st);
             if (!rc && pg->rows == pg->limit - 1)

@@ -41,7 +41,7 @@ int cat_audit(struct db *db, const struct org_actor *who, const char *action,
 int cat_bind_scope(struct db_stmt *st, const struct org_actor *who);
 /* The current row as an object keyed by column name. A column named "#x" is the integer x,
  * "?x" the boolean x, "_x" the hidden integer _x (ids for the logic, never sent); others are
- * text; SQL NULL is null. */
+ * text; SQL NULL is null. (The written path also knows "=x": the whole item, already JSON.) */
 json_t *cat_row_json(struct db_stmt *st);
 /* A copy of obj without its hidden members (those whose names begin with '_'). */
 json_t *cat_public(json_t *obj);
@@ -68,11 +68,13 @@ typedef int (*cat_row_tail_fn)(struct buf *b, struct db_stmt *st, const int *col
 struct cat_row_plan {
     int ncols;                                /* 0 until the first row */
     char type[CAT_ROW_COLS_MAX];              /* 0 hidden, 's' text, '#' integer, '?' bool */
+    int item_col;                             /* "=item": the row is this JSON text, or -1 */
+    int row_id_col;                           /* _id (for item_missing), or -1 */
     unsigned short key_off[CAT_ROW_COLS_MAX]; /* where its ,"name": starts in keys */
     unsigned short key_len[CAT_ROW_COLS_MAX]; /* its length (no comma for the first) */
     char keys[CAT_ROW_KEYS_MAX];
     int tail[CAT_ROW_TAIL_MAX]; /* indexes of the tail's columns */
-    int sort_col, id_col;       /* the cursor's columns, or -1 */
+    int sort_col, id_col;       /* the cursor's columns ("_name" will do for "name"), or -1 */
     int org_col;                /* _organisation_id, or -1 */
 };
 
@@ -92,7 +94,11 @@ struct cat_page {
     /* When set, a row is kept only when its _organisation_id is in reach: the check in C
      * behind a statement that already filters on the reach (see cat_sql_system_list). */
     const struct authz_reach *reach;
-    cat_row_tail_fn tail;                        /* optional, the written path only */
+    cat_row_tail_fn tail; /* optional, the written path only */
+    /* A row whose "=item" is NULL (stored before items were, or by hand) is written by this,
+     * from the row's _id; without it such a row fails the page. */
+    int (*item_missing)(void *ctx, struct buf *out, int64_t id);
+    void *item_ctx;
     const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
     struct cat_row_plan plan;                    /* filled at the first row */
     int rows;                                    /* rows stepped, one more than limit at most */
@@ -108,6 +114,9 @@ int cat_page_start(struct cat_page *pg, const char *limit, const char *cursor, c
 int cat_page_rows(struct cat_page *pg, struct db_stmt *st, int rc);
 /* {"items", "next_cursor"} in *out, the hidden members dropped; frees the items on error. */
 int cat_page_end(struct cat_page *pg, int rc, json_t **out);
+/* Write the current row of st into pg->out as the written path does (the plan made from st's
+ * columns at the first call); for rendering items to store. */
+int cat_row_write(struct cat_page *pg, struct db_stmt *st);
 /* The written path's end: closes the items and writes next_cursor into pg->out. */
 int cat_page_end_written(struct cat_page *pg, int rc);
 /* The index of the column named name in the current statement, or -1. */

@@ -441,20 +441,10 @@ int system_list(struct db *db, const struct org_actor *who, const struct system_
     return cat_page_end(&pg, rc, out);
 }
 
-/* The written path's with_level_name: the name of the row's "#level" (0 when null, as
- * json_integer_value gives for a null). */
-static int level_name_tail(struct buf *b, struct db_stmt *st, const int *cols)
-{
-    int level = cols[0] >= 0 && !db_col_is_null(st, cols[0]) ? (int)db_col_int(st, cols[0]) : 0;
-    int rc = jw_raw(b, ",\"level_name_sv\":");
-    return rc ? rc : jw_string(b, cat_level_name_sv(level));
-}
-
 int system_list_write(struct db *db, const struct org_actor *who, const struct system_list_query *q,
                       struct buf *out, struct json_problem *p)
 {
-    struct cat_page pg = {
-        .kind = 's', .out = out, .tail = level_name_tail, .tail_cols = {"#level"}};
+    struct cat_page pg = {.kind = 's', .out = out}; /* the stored items (system_item_render) */
     return cat_page_end_written(&pg, system_page(db, who, q, &pg, p));
 }
 

@@ -1,6 +1,8 @@
 /* All SQL of the catalog: systems and components; tenant reads start with AUTHZ_SCOPE_CTE. */
 #include "catalog/catalog_sql.h"
 #include "catalog/cat_common.h"
+#include "catalog/catalog.h"
+#include "core/json_write.h"
 #include "core/err.h"
 #include "core/str.h"
 #include "core/buf.h"
@@ -122,8 +124,9 @@ int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
 #define LIST_RANGES_MAX 8
 #define LIST_SQL_MAX    4096
 
-#define SYSTEM_LIST_SELECT                                                                         \
-    "SELECT s.organisation_id AS _organisation_id, s.external_id, s.name, s.description,"          \
+/* A list item's members, in order (its level_name_sv is added by item_tail). */
+#define SYSTEM_ITEM_COLUMNS                                                                        \
+    " s.external_id, s.name, s.description,"                                                       \
     " o.code AS organisation, ow.user_id AS system_owner, ad.user_id AS administrator,"            \
     " su.code AS supplier, s.lifecycle, s.hosting, s.hosting_country,"                             \
     " s.internet_facing AS \"?internet_facing\", s.sso AS \"?sso\","                               \
@@ -133,7 +136,16 @@ int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
     " AS personal_data, s.created_at, s.updated_at"                                                \
     " FROM system s JOIN organisation o ON o.id = s.organisation_id"                               \
     " JOIN person ow ON ow.id = s.owner_id LEFT JOIN person ad ON ad.id = s.administrator_id"      \
-    " LEFT JOIN organisation su ON su.id = s.supplier_id WHERE "
+    " LEFT JOIN organisation su ON su.id = s.supplier_id"
+
+/* The list from the columns (the collected path: exports). */
+#define SYSTEM_LIST_SELECT                                                                         \
+    "SELECT s.organisation_id AS _organisation_id," SYSTEM_ITEM_COLUMNS " WHERE "
+/* The list from the stored items (the written path: JSON pages); the cursor's columns hidden,
+ * and organisation and person joined only for a filter on them (list_sql). */
+#define SYSTEM_STORED_SELECT                                                                       \
+    "SELECT s.id AS _id, s.organisation_id AS _organisation_id, s.external_id AS _external_id,"    \
+    " s.name AS _name, s.list_item AS \"=item\" FROM system s"
 
 /* How the list filters on reach. */
 enum list_scope {
@@ -142,12 +154,22 @@ enum list_scope {
     LIST_CTE,        /* AUTHZ_SCOPE_CTE */
 };
 
-/* The statement's text for filter f, scope and nranges ranges. */
+/* The statement's text for filter f, scope and nranges ranges; from the stored items or from
+ * the columns. */
 static int list_sql(struct buf *b, const struct system_filter *f, enum list_scope scope,
-                    size_t nranges)
+                    size_t nranges, bool stored)
 {
-    int rc = buf_append_str(b, scope == LIST_CTE ? AUTHZ_SCOPE_CTE SYSTEM_LIST_SELECT
-                                                 : SYSTEM_LIST_SELECT);
+    int rc = buf_append_str(b, scope == LIST_CTE ? AUTHZ_SCOPE_CTE : "");
+    if (!rc && !stored)
+        rc = buf_append_str(b, SYSTEM_LIST_SELECT);
+    if (!rc && stored)
+        rc = buf_append_str(b, SYSTEM_STORED_SELECT);
+    if (!rc && stored && f->organisation)
+        rc = buf_append_str(b, " JOIN organisation o ON o.id = s.organisation_id");
+    if (!rc && stored && f->owner)
+        rc = buf_append_str(b, " JOIN person ow ON ow.id = s.owner_id");
+    if (!rc && stored)
+        rc = buf_append_str(b, " WHERE ");
     if (!rc && scope == LIST_EVERYTHING)
         rc = buf_append_str(b, "1 = 1");
     if (!rc && scope == LIST_CTE)
@@ -181,6 +203,115 @@ static int list_sql(struct buf *b, const struct system_filter *f, enum list_scop
     if (!rc)
         rc = buf_append_str(b, f->by_name ? " ORDER BY s.name, s.external_id LIMIT :limit"
                                           : " ORDER BY s.external_id LIMIT :limit");
+    return rc;
+}
+
+/* ---- a system's stored list item ----
+ * The members of a list item (SYSTEM_ITEM_COLUMNS and level_name_sv) as the JSON text a page
+ * writes, rendered from the columns whenever the system changes (insert, update, its levels)
+ * and kept in system.list_item, so that a page reads one column per row. */
+
+static const char SQL_ITEM_ONE[] = "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS " WHERE s.id = :id";
+static const char SQL_ITEM_BATCH[] =
+    "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS " WHERE s.id > :after ORDER BY s.id LIMIT :n";
+static const char SQL_ITEM_BATCH_MISSING[] =
+    "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS
+    " WHERE s.id > :after AND s.list_item IS NULL ORDER BY s.id LIMIT :n";
+static const char SQL_ITEM_SET[] = "UPDATE system SET list_item = :item WHERE id = :id";
+#define ITEM_BATCH 256 /* items rendered, then stored, at a time */
+
+/* The item's last member, the Swedish name of its level (0 when null, as
+ * json_integer_value gives for the collected path's null). */
+static int item_tail(struct buf *b, struct db_stmt *st, const int *cols)
+{
+    static const char key[] = ",\"level_name_sv\":";
+    int level = cols[0] >= 0 ? (int)db_col_int(st, cols[0]) : 0; /* NULL reads as 0 */
+    int rc = jw_put(b, key, sizeof(key) - 1);
+    return rc ? rc : jw_string(b, cat_level_name_sv(level));
+}
+
+static void item_page(struct cat_page *pg, struct buf *out)
+{
+    *pg = (struct cat_page){.out = out, .tail = item_tail, .tail_cols = {"#level"}};
+}
+
+/* The item of system id, rendered now into out (a page's row whose item is missing). */
+static int item_missing(void *ctx, struct buf *out, int64_t id)
+{
+    struct db_stmt *st;
+    struct cat_page pg;
+    int rc = db_prepare(ctx, SQL_ITEM_ONE, &st);
+    if (rc)
+        return rc;
+    item_page(&pg, out);
+    rc = db_bind_int(st, ":id", id);
+    if (!rc)
+        rc = db_step(st) == DB_ROW ? cat_row_write(&pg, st) : ERR_DB;
+    db_finalize(st);
+    return rc;
+}
+
+static int item_store(struct db *db, int64_t id, const char *item)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, SQL_ITEM_SET, &st);
+    if (rc)
+        return rc;
+    rc = db_bind_text(st, ":item", item);
+    if (!rc)
+        rc = db_bind_int(st, ":id", id);
+    return db_finish(st, rc);
+}
+
+int system_item_render(struct db *db, int64_t id)
+{
+    struct buf item;
+    buf_init(&item, CAT_PAGE_BYTES_MAX);
+    int rc = item_missing(db, &item, id);
+    if (!rc)
+        rc = item_store(db, id, buf_str(&item));
+    buf_release(&item);
+    return rc;
+}
+
+int system_items_render(struct db *db, bool missing_only, int *count)
+{
+    int64_t ids[ITEM_BATCH], after = 0;
+    size_t ends[ITEM_BATCH];
+    struct buf items;
+    int rc = 0, n = ITEM_BATCH;
+    buf_init(&items, CAT_PAGE_BYTES_MAX);
+    if (count)
+        *count = 0;
+    /* A batch is rendered, then stored: no UPDATE of the table under a SELECT still stepping. */
+    while (!rc && n == ITEM_BATCH) {
+        struct db_stmt *st;
+        struct cat_page pg;
+        n = 0;
+        buf_reset(&items);
+        item_page(&pg, &items);
+        rc = db_prepare(db, missing_only ? SQL_ITEM_BATCH_MISSING : SQL_ITEM_BATCH, &st);
+        if (rc)
+            break;
+        rc = db_bind_int(st, ":after", after);
+        if (!rc)
+            rc = db_bind_int(st, ":n", ITEM_BATCH);
+        while (!rc && (rc = db_step(st)) == DB_ROW) {
+            ids[n] = db_col_int(st, 0);
+            rc = cat_row_write(&pg, st);
+            if (!rc)
+                rc = jw_put(&items, "", 1); /* each item ends with its NUL */
+            ends[n++] = items.len;
+        }
+        db_finalize(st);
+        rc = rc == DB_DONE ? 0 : rc;
+        for (int i = 0; !rc && i < n; i++)
+            rc = item_store(db, ids[i], buf_str(&items) + (i ? ends[i - 1] : 0));
+        after = n ? ids[n - 1] : after;
+        if (count)
+            *count += rc ? 0 : n;
+    }
+    buf_release(&items);
     return rc;
 }
 
@@ -242,8 +373,14 @@ int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct
         scope = nranges <= LIST_RANGES_MAX ? LIST_RANGES : LIST_CTE;
         pg->reach = &reach;
     }
+    /* JSON pages are made of the stored items; exports read the columns. */
+    bool stored = pg->out != NULL;
+    if (stored) {
+        pg->item_missing = item_missing;
+        pg->item_ctx = db;
+    }
     if (!rc)
-        rc = list_sql(&sql, f, scope, nranges);
+        rc = list_sql(&sql, f, scope, nranges, stored);
     if (!rc)
         rc = db_prepare(db, buf_str(&sql), &st);
     if (!rc)
@@ -306,7 +443,8 @@ int cat_sql_system_insert(struct db *db, struct system_write *w, const char *at)
     int rc = db_prepare(db, SQL_SYSTEM_INSERT, &st);
     if (rc)
         return rc;
-    return db_finish_int(st, bind_system(st, w, at), &w->id);
+    rc = db_finish_int(st, bind_system(st, w, at), &w->id);
+    return rc ? rc : system_item_render(db, w->id);
 }
 
 int cat_sql_system_update(struct db *db, const struct system_write *w, const char *at)
@@ -318,7 +456,8 @@ int cat_sql_system_update(struct db *db, const struct system_write *w, const cha
     rc = bind_system(st, w, at);
     if (!rc)
         rc = db_bind_int(st, ":id", w->id);
-    return db_finish(st, rc);
+    rc = db_finish(st, rc);
+    return rc ? rc : system_item_render(db, w->id);
 }
 
 int cat_sql_holds_role(struct db *db, int64_t person_id, const char *role, int64_t org_id,

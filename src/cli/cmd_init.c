@@ -1,7 +1,9 @@
 /* varn init: create the database or apply its pending migrations. */
 #include "cli/cli.h"
+#include "catalog/catalog.h"
 #include "auth/auth.h"
 #include "core/clock.h"
+#include "core/str.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "engine/engine.h"
@@ -31,6 +33,20 @@ int cmd_init(int argc, char **argv, struct app *app)
     if (!rc)
         rc = migrate_apply(db, varn_migrations, varn_migrations_count, now, &applied, msg,
                            sizeof(msg));
+    /* Systems stored before their list items were (or by hand) get theirs now. */
+    int rendered = 0;
+    if (!rc) {
+        rc = db_begin(db);
+        if (!rc)
+            rc = system_items_render(db, true, &rendered);
+        if (!rc)
+            rc = db_commit(db);
+        if (rc) {
+            str_format(msg, sizeof(msg), "cannot render the systems' list items: %s",
+                       db_errmsg(db));
+            db_rollback(db);
+        }
+    }
     if (!rc)
         rc = auth_bootstrap(db, email && *email ? email : "admin@localhost",
                             getenv("VARN_ADMIN_PASSWORD"), &created_admin, generated, msg,
@@ -53,6 +69,8 @@ int cmd_init(int argc, char **argv, struct app *app)
                (long long)before.current, (long long)latest, applied);
     else
         printf("%s is up to date (schema version %lld).\n", app->db_url, (long long)latest);
+    if (rendered)
+        printf("Rendered the list items of %d system(s).\n", rendered);
     if (created_admin) {
         printf(
             "Created the organisation ITC (IT-centrum) and its administrator: user id 'admin'.\n");

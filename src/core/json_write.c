@@ -59,18 +59,64 @@ static inline uint64_t has_zero(uint64_t w)
     return has_below(w, 1);
 }
 
+/* Eight bytes that stand for themselves: none below 0x20, none 0x80 or above, no '"' or '\\'. */
+static inline bool plain8(uint64_t w)
+{
+    return !((has_below(w, 0x20) | (w & ONES * 0x80) | has_zero(w ^ (ONES * '"')) |
+              has_zero(w ^ (ONES * '\\'))) &
+             ONES * 0x80);
+}
+
+/* Copy s to o in one pass when nothing in it needs an escape, which is nearly every string a
+ * row holds: 1 when copied, 0 when some byte needs an escape (o then holds a partial copy), or
+ * ERR_INVALID for NUL or invalid UTF-8. Eight bytes at a time; the last few as the final eight
+ * (overlapping bytes already checked) rather than one by one. */
+static int copy_unescaped(char *o, const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    bool tail_tried = false;
+    while (i < n) {
+        uint64_t w;
+        if (n - i >= 8) {
+            memcpy(&w, s + i, 8);
+            if (plain8(w)) {
+                memcpy(o + i, &w, 8);
+                i += 8;
+                continue;
+            }
+        } else if (n >= 8 && !tail_tried) {
+            tail_tried = true;
+            memcpy(&w, s + n - 8, 8);
+            if (plain8(w)) {
+                memcpy(o + n - 8, &w, 8);
+                return 1;
+            }
+        }
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (out_len[c] != 1)
+                return out_len[c] ? 0 : ERR_INVALID;
+            o[i++] = (char)c;
+            continue;
+        }
+        size_t len = jw_utf8_len(s + i, n - i);
+        if (!len)
+            return ERR_INVALID;
+        memcpy(o + i, s + i, len);
+        i += len;
+    }
+    return 1;
+}
+
 /* The escaped length of s (without the quotes), or 0 with *bad set for invalid UTF-8 or NUL. */
 static size_t escaped_len(const unsigned char *s, size_t n, bool *bad)
 {
     size_t out = 0, i = 0;
     while (i < n) {
-        /* Eight plain bytes at a time: none below 0x20, none 0x80 or above, no '"' or '\\'. */
         if (n - i >= 8) {
             uint64_t w;
             memcpy(&w, s + i, 8);
-            if (!((has_below(w, 0x20) | (w & ONES * 0x80) | has_zero(w ^ (ONES * '"')) |
-                   has_zero(w ^ (ONES * '\\'))) &
-                  ONES * 0x80)) {
+            if (plain8(w)) {
                 out += 8;
                 i += 8;
                 continue;
@@ -101,6 +147,21 @@ int jw_string_n(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *u = (const unsigned char *)s;
+    /* The common case: room for the string as it is, and nothing to escape. The bytes go past
+     * b->len, so a string that turns out to need escapes (or to be invalid) leaves b as it was. */
+    if (b->data && n + 2 < b->cap - b->len) {
+        char *o = b->data + b->len;
+        int copied = copy_unescaped(o + 1, u, n);
+        if (copied < 0)
+            return copied;
+        if (copied) {
+            o[0] = '"';
+            o[n + 1] = '"';
+            b->len += n + 2;
+            b->data[b->len] = '\0';
+            return 0;
+        }
+    }
     bool bad = false;
     size_t len = escaped_len(u, n, &bad);
     if (bad)
@@ -111,7 +172,7 @@ int jw_string_n(struct buf *b, const char *s, size_t n)
     char *o = b->data + b->len;
     *o++ = '"';
     if (len == n) {
-        memcpy(o, s, n); /* nothing to escape: the common case */
+        memcpy(o, s, n); /* nothing to escape, but the buffer had to grow */
         o += n;
     } else {
         size_t run = 0;
@@ -179,6 +240,10 @@ int jw_key(struct buf *b, const char *key)
 
 int jw_int(struct buf *b, int64_t v)
 {
+    if (v >= 0 && v <= 9) { /* levels, flags and counts: most are one digit */
+        char digit = (char)('0' + v);
+        return jw_put(b, &digit, 1);
+    }
     char tmp[24], *p = tmp + sizeof(tmp);
     uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
     do {

@@ -1,6 +1,7 @@
 /* The demo's access control data: six systems of the demo region whose accounts and grants show
  * every access finding, and the region's staff with 500 000 grants at region scale. */
 #include "demo/demo_access.h"
+#include "catalog/catalog.h"
 #include "demo/demo.h"
 #include "demo/demo_access_sql.h"
 #include "demo/demo_scale_sql.h"
@@ -271,7 +272,9 @@ static int add_systems(struct db *db, struct small_ids *ids, const char *at,
             out->entitlements += !rc;
         }
     }
-    return rc ? rc : demo_sql_levels_recompute(db);
+    if (!rc)
+        rc = demo_sql_levels_recompute(db);
+    return rc ? rc : system_items_render(db, false, NULL);
 }
 
 static int add_accounts(struct db *db, struct small_ids *ids, const char *at,

@@ -112,6 +112,51 @@ static void test_every_byte_in_every_position(void **state)
     }
 }
 
+/* The one-pass path (room already there): every length from 0 to 33 with a byte that needs
+ * an escape, a two-byte letter, a four-byte one or an invalid byte at every position, after a
+ * "[" already written; the result matches jansson and a refused string leaves "[" alone. */
+static void test_every_length_with_room(void **state)
+{
+    (void)state;
+    static const char *const odd[] = {"\"",   "\\",   "\n",       "\x01",
+                                      "\x1f", "\x7f", "\xC3\xA5", "\xF0\x9F\x98\x80",
+                                      "\xFF", "\xC3", "\x80"};
+    for (size_t len = 0; len <= 33; len++) {
+        for (size_t k = 0; k <= sizeof(odd) / sizeof(odd[0]); k++) {
+            for (size_t pos = 0; pos <= len; pos++) {
+                char in[64];
+                memset(in, 'q', len);
+                in[len] = 0;
+                if (k < sizeof(odd) / sizeof(odd[0])) { /* k == the count: plain text only */
+                    size_t n = strlen(odd[k]);
+                    if (pos + n > len)
+                        continue;
+                    memcpy(in + pos, odd[k], n);
+                }
+                struct buf b;
+                buf_init(&b, 1000);
+                assert_int_equal(buf_reserve(&b, 200), 0);
+                assert_int_equal(jw_raw(&b, "["), 0);
+                int rc = jw_string(&b, in);
+                json_t *v = json_string(in);
+                if (v) {
+                    assert_int_equal(rc, 0);
+                    char *ref = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+                    assert_non_null(ref);
+                    assert_int_equal(buf_str(&b)[0], '[');
+                    assert_string_equal(buf_str(&b) + 1, ref);
+                    free(ref);
+                } else {
+                    assert_int_equal(rc, ERR_INVALID);
+                    assert_string_equal(buf_str(&b), "[");
+                }
+                json_decref(v);
+                buf_release(&b);
+            }
+        }
+    }
+}
+
 static void test_utf8_passes_through(void **state)
 {
     (void)state;
@@ -243,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_quotes_and_backslash),
         cmocka_unit_test(test_control_characters),
         cmocka_unit_test(test_every_byte_in_every_position),
+        cmocka_unit_test(test_every_length_with_room),
         cmocka_unit_test(test_utf8_passes_through),
         cmocka_unit_test(test_invalid_utf8_refused),
         cmocka_unit_test(test_scalars_and_keys),
