@@ -1,5 +1,6 @@
 /* Shared plumbing of the catalog and classification modules (see cat_common.h). */
 #include "catalog/cat_common.h"
+#include "catalog/cat_list.h"
 #include "audit/audit.h"
 #include "core/err.h"
 #include "core/json_write.h"
@@ -332,9 +333,9 @@ static int item_write(struct cat_page *pg, struct db_stmt *st)
         return rc;
     if (!v.null)
         return jw_put(pg->out, v.text, v.len);
-    if (!pg->item_missing || pl->row_id_col < 0)
+    if (!pg->item_kind || pl->row_id_col < 0)
         return ERR_DB;
-    return pg->item_missing(pg->item_ctx, pg->out, db_col_int(st, pl->row_id_col));
+    return cat_item_write(pg->item_db, pg->item_kind, pg->out, db_col_int(st, pl->row_id_col));
 }
 
 /* The current row as the JSON object cat_public(cat_row_json(st)) would dump to: the columns

@@ -12,6 +12,7 @@
 
 struct db;
 struct db_stmt;
+struct cat_item_kind;
 
 #define CAT_EXTERNAL_ID_MAX 64   /* bytes of an external_id: A-Z a-z 0-9 . _ - */
 #define CAT_TEXT_MAX        4000 /* characters of a description */
@@ -95,10 +96,10 @@ struct cat_page {
      * behind a statement that already filters on the reach (see cat_sql_system_list). */
     const struct authz_reach *reach;
     cat_row_tail_fn tail; /* optional, the written path only */
-    /* A row whose "=item" is NULL (stored before items were, or by hand) is written by this,
-     * from the row's _id; without it such a row fails the page. */
-    int (*item_missing)(void *ctx, struct buf *out, int64_t id);
-    void *item_ctx;
+    /* A row whose "=item" is NULL (stored before items were, or by hand) is rendered from its
+     * _id as item_kind says (cat_list.h); without a kind such a row fails the page. */
+    struct db *item_db;
+    const struct cat_item_kind *item_kind;
     const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
     struct cat_row_plan plan;                    /* filled at the first row */
     int rows;                                    /* rows stepped, one more than limit at most */

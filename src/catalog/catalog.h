@@ -55,7 +55,7 @@ int system_list(struct db *db, const struct org_actor *who, const struct system_
 int system_list_write(struct db *db, const struct org_actor *who, const struct system_list_query *q,
                       struct buf *out, struct json_problem *p);
 
-/* ---- a system's stored list item (db/migrations/0010_system_list_item.sql) ----
+/* ---- a system's stored list item (db/migrations/0010_list_items.sql) ----
  * Render and store the item GET /systems shows for system id, or for every system
  * (missing_only: those without one; *count, when given, the number rendered), from its
  * columns. Insert and update do it themselves; whatever else changes a system's columns (its

@@ -1,6 +1,7 @@
 /* All SQL of the catalog: systems and components; tenant reads start with AUTHZ_SCOPE_CTE. */
 #include "catalog/catalog_sql.h"
 #include "catalog/cat_common.h"
+#include "catalog/cat_list.h"
 #include "catalog/catalog.h"
 #include "core/json_write.h"
 #include "core/err.h"
@@ -114,15 +115,10 @@ int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
 /* ---- the systems list ----
  * Its statement is put together from the filters given, so that a row is tested against those
  * only (an absent filter written as "(:x IS NULL OR ...)" still costs every row its test), and
- * it filters on the caller's reach worked out once in C (authz_reach) instead of
- * AUTHZ_SCOPE_CTE, whose temporary b-trees cost as much as a page of rows: as ranges of
- * organisation ids bound as parameters, with every row checked in C against the reach as well
- * (cat_page.reach). A reach of more than LIST_RANGES_MAX runs of ids falls back to the CTE.
- * The statement cache keeps each form prepared. Only _organisation_id of the hidden columns is
- * read: the list shows none, and SQLite computes every column of the select for every row. */
+ * filters on the caller's reach as cat_list.h says. A JSON page reads the stored items
+ * (system.list_item), an export the columns. The statement cache keeps each form prepared. */
 
-#define LIST_RANGES_MAX 8
-#define LIST_SQL_MAX    4096
+#define LIST_SQL_MAX 4096
 
 /* A list item's members, in order (its level_name_sv is added by item_tail). */
 #define SYSTEM_ITEM_COLUMNS                                                                        \
@@ -138,49 +134,61 @@ int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
     " JOIN person ow ON ow.id = s.owner_id LEFT JOIN person ad ON ad.id = s.administrator_id"      \
     " LEFT JOIN organisation su ON su.id = s.supplier_id"
 
-/* The list from the columns (the collected path: exports). */
-#define SYSTEM_LIST_SELECT                                                                         \
-    "SELECT s.organisation_id AS _organisation_id," SYSTEM_ITEM_COLUMNS " WHERE "
-/* The list from the stored items (the written path: JSON pages); the cursor's columns hidden,
- * and organisation and person joined only for a filter on them (list_sql). */
+/* The list from the columns (exports). Only _organisation_id of the hidden columns is read:
+ * SQLite computes every column of the select for every row. */
+#define SYSTEM_LIST_SELECT "SELECT s.organisation_id AS _organisation_id," SYSTEM_ITEM_COLUMNS
+/* The list from the stored items (JSON pages): the cursor's columns hidden, and organisation
+ * and person joined only for a filter on them. */
 #define SYSTEM_STORED_SELECT                                                                       \
     "SELECT s.id AS _id, s.organisation_id AS _organisation_id, s.external_id AS _external_id,"    \
     " s.name AS _name, s.list_item AS \"=item\" FROM system s"
 
-/* How the list filters on reach. */
-enum list_scope {
-    LIST_EVERYTHING, /* the command line */
-    LIST_RANGES,     /* ranges of ids bound as :r<i>lo, :r<i>hi */
-    LIST_CTE,        /* AUTHZ_SCOPE_CTE */
+/* The item's last member, the Swedish name of its level (0 when null, as
+ * json_integer_value gives for the collected path's null). */
+static int item_tail(struct buf *b, struct db_stmt *st, const int *cols)
+{
+    static const char key[] = ",\"level_name_sv\":";
+    int level = cols[0] >= 0 ? (int)db_col_int(st, cols[0]) : 0; /* NULL reads as 0 */
+    int rc = jw_put(b, key, sizeof(key) - 1);
+    return rc ? rc : jw_string(b, cat_level_name_sv(level));
+}
+
+static const struct cat_item_kind system_item = {
+    .one = "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS " WHERE s.id = :id",
+    .batch =
+        "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS " WHERE s.id > :after ORDER BY s.id LIMIT :n",
+    .batch_missing = "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS
+                     " WHERE s.id > :after AND s.list_item IS NULL ORDER BY s.id LIMIT :n",
+    .store = "UPDATE system SET list_item = :item WHERE id = :id",
+    .tail = item_tail,
+    .tail_cols = {"#level"},
 };
 
-/* The statement's text for filter f, scope and nranges ranges; from the stored items or from
- * the columns. */
-static int list_sql(struct buf *b, const struct system_filter *f, enum list_scope scope,
-                    size_t nranges, bool stored)
+int system_item_render(struct db *db, int64_t id)
 {
-    int rc = buf_append_str(b, scope == LIST_CTE ? AUTHZ_SCOPE_CTE : "");
-    if (!rc && !stored)
-        rc = buf_append_str(b, SYSTEM_LIST_SELECT);
-    if (!rc && stored)
-        rc = buf_append_str(b, SYSTEM_STORED_SELECT);
+    return cat_item_render(db, &system_item, id);
+}
+
+int system_items_render(struct db *db, bool missing_only, int *count)
+{
+    return cat_items_render(db, &system_item, missing_only, count);
+}
+
+/* The statement's text for filter f in reach r; from the stored items or from the columns. */
+static int list_sql(struct buf *b, const struct system_filter *f, const struct cat_reach *r,
+                    bool stored)
+{
+    int rc = cat_reach_with(b, r);
+    if (!rc)
+        rc = buf_append_str(b, stored ? SYSTEM_STORED_SELECT : SYSTEM_LIST_SELECT);
     if (!rc && stored && f->organisation)
         rc = buf_append_str(b, " JOIN organisation o ON o.id = s.organisation_id");
     if (!rc && stored && f->owner)
         rc = buf_append_str(b, " JOIN person ow ON ow.id = s.owner_id");
-    if (!rc && stored)
+    if (!rc)
         rc = buf_append_str(b, " WHERE ");
-    if (!rc && scope == LIST_EVERYTHING)
-        rc = buf_append_str(b, "1 = 1");
-    if (!rc && scope == LIST_CTE)
-        rc = buf_append_str(b, "s.organisation_id IN (SELECT org_id FROM scope)");
-    /* Unary plus: a test on the value, not a reason to read by the organisation index (the
-     * page is read in its order, external_id or name, and stops at the limit). */
-    if (!rc && scope == LIST_RANGES && nranges == 0)
-        rc = buf_append_str(b, "1 = 0");
-    for (size_t i = 0; !rc && scope == LIST_RANGES && i < nranges; i++)
-        rc = buf_printf(b, "%s+s.organisation_id BETWEEN :r%zulo AND :r%zuhi%s", i ? " OR " : "(",
-                        i, i, i + 1 == nranges ? ")" : "");
+    if (!rc)
+        rc = cat_reach_where(b, r, "s.organisation_id");
     if (!rc && f->organisation)
         rc = buf_append_str(b, " AND o.code = :organisation");
     if (!rc && f->owner)
@@ -206,130 +214,9 @@ static int list_sql(struct buf *b, const struct system_filter *f, enum list_scop
     return rc;
 }
 
-/* ---- a system's stored list item ----
- * The members of a list item (SYSTEM_ITEM_COLUMNS and level_name_sv) as the JSON text a page
- * writes, rendered from the columns whenever the system changes (insert, update, its levels)
- * and kept in system.list_item, so that a page reads one column per row. */
-
-static const char SQL_ITEM_ONE[] = "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS " WHERE s.id = :id";
-static const char SQL_ITEM_BATCH[] =
-    "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS " WHERE s.id > :after ORDER BY s.id LIMIT :n";
-static const char SQL_ITEM_BATCH_MISSING[] =
-    "SELECT s.id AS _id," SYSTEM_ITEM_COLUMNS
-    " WHERE s.id > :after AND s.list_item IS NULL ORDER BY s.id LIMIT :n";
-static const char SQL_ITEM_SET[] = "UPDATE system SET list_item = :item WHERE id = :id";
-#define ITEM_BATCH 256 /* items rendered, then stored, at a time */
-
-/* The item's last member, the Swedish name of its level (0 when null, as
- * json_integer_value gives for the collected path's null). */
-static int item_tail(struct buf *b, struct db_stmt *st, const int *cols)
+static int list_bind(struct db_stmt *st, const struct cat_reach *r, const struct system_filter *f)
 {
-    static const char key[] = ",\"level_name_sv\":";
-    int level = cols[0] >= 0 ? (int)db_col_int(st, cols[0]) : 0; /* NULL reads as 0 */
-    int rc = jw_put(b, key, sizeof(key) - 1);
-    return rc ? rc : jw_string(b, cat_level_name_sv(level));
-}
-
-static void item_page(struct cat_page *pg, struct buf *out)
-{
-    *pg = (struct cat_page){.out = out, .tail = item_tail, .tail_cols = {"#level"}};
-}
-
-/* The item of system id, rendered now into out (a page's row whose item is missing). */
-static int item_missing(void *ctx, struct buf *out, int64_t id)
-{
-    struct db_stmt *st;
-    struct cat_page pg;
-    int rc = db_prepare(ctx, SQL_ITEM_ONE, &st);
-    if (rc)
-        return rc;
-    item_page(&pg, out);
-    rc = db_bind_int(st, ":id", id);
-    if (!rc)
-        rc = db_step(st) == DB_ROW ? cat_row_write(&pg, st) : ERR_DB;
-    db_finalize(st);
-    return rc;
-}
-
-static int item_store(struct db *db, int64_t id, const char *item)
-{
-    struct db_stmt *st;
-    int rc = db_prepare(db, SQL_ITEM_SET, &st);
-    if (rc)
-        return rc;
-    rc = db_bind_text(st, ":item", item);
-    if (!rc)
-        rc = db_bind_int(st, ":id", id);
-    return db_finish(st, rc);
-}
-
-int system_item_render(struct db *db, int64_t id)
-{
-    struct buf item;
-    buf_init(&item, CAT_PAGE_BYTES_MAX);
-    int rc = item_missing(db, &item, id);
-    if (!rc)
-        rc = item_store(db, id, buf_str(&item));
-    buf_release(&item);
-    return rc;
-}
-
-int system_items_render(struct db *db, bool missing_only, int *count)
-{
-    int64_t ids[ITEM_BATCH], after = 0;
-    size_t ends[ITEM_BATCH];
-    struct buf items;
-    int rc = 0, n = ITEM_BATCH;
-    buf_init(&items, CAT_PAGE_BYTES_MAX);
-    if (count)
-        *count = 0;
-    /* A batch is rendered, then stored: no UPDATE of the table under a SELECT still stepping. */
-    while (!rc && n == ITEM_BATCH) {
-        struct db_stmt *st;
-        struct cat_page pg;
-        n = 0;
-        buf_reset(&items);
-        item_page(&pg, &items);
-        rc = db_prepare(db, missing_only ? SQL_ITEM_BATCH_MISSING : SQL_ITEM_BATCH, &st);
-        if (rc)
-            break;
-        rc = db_bind_int(st, ":after", after);
-        if (!rc)
-            rc = db_bind_int(st, ":n", ITEM_BATCH);
-        while (!rc && (rc = db_step(st)) == DB_ROW) {
-            ids[n] = db_col_int(st, 0);
-            rc = cat_row_write(&pg, st);
-            if (!rc)
-                rc = jw_put(&items, "", 1); /* each item ends with its NUL */
-            ends[n++] = items.len;
-        }
-        db_finalize(st);
-        rc = rc == DB_DONE ? 0 : rc;
-        for (int i = 0; !rc && i < n; i++)
-            rc = item_store(db, ids[i], buf_str(&items) + (i ? ends[i - 1] : 0));
-        after = n ? ids[n - 1] : after;
-        if (count)
-            *count += rc ? 0 : n;
-    }
-    buf_release(&items);
-    return rc;
-}
-
-static int list_bind(struct db_stmt *st, const struct caller *caller, unsigned roles,
-                     const struct system_filter *f, enum list_scope scope, int64_t (*ranges)[2],
-                     size_t nranges)
-{
-    char name[16];
-    int rc = scope == LIST_CTE ? authz_bind_scope(st, caller, roles) : 0;
-    for (size_t i = 0; !rc && scope == LIST_RANGES && i < nranges; i++) {
-        rc = str_format(name, sizeof(name), ":r%zulo", i);
-        if (!rc)
-            rc = db_bind_int(st, name, ranges[i][0]);
-        if (!rc)
-            rc = str_format(name, sizeof(name), ":r%zuhi", i);
-        if (!rc)
-            rc = db_bind_int(st, name, ranges[i][1]);
-    }
+    int rc = cat_reach_bind(st, r);
     if (!rc && f->organisation)
         rc = db_bind_text(st, ":organisation", f->organisation);
     if (!rc && f->owner)
@@ -340,9 +227,8 @@ static int list_bind(struct db_stmt *st, const struct caller *caller, unsigned r
         rc = db_bind_int(st, ":level", f->level);
     if (!rc && f->personal >= 0)
         rc = db_bind_int(st, ":personal", f->personal);
-    /* The command line is nobody's: its "mine" is empty, as the scope's :caller_person 0. */
     if (!rc && f->mine)
-        rc = db_bind_int(st, ":person", caller->person_id);
+        rc = db_bind_int(st, ":person", r->caller->person_id);
     if (!rc && f->like)
         rc = db_bind_text(st, ":like", f->like);
     if (!rc && f->after_key && f->by_name)
@@ -357,36 +243,23 @@ static int list_bind(struct db_stmt *st, const struct caller *caller, unsigned r
 int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct system_filter *f,
                         struct cat_page *pg)
 {
-    static const struct caller nobody = {.kind = CALLER_ANONYMOUS};
-    struct authz_reach reach = {0};
-    int64_t ranges[LIST_RANGES_MAX][2];
-    size_t nranges = 0;
-    enum list_scope scope = LIST_EVERYTHING;
+    struct cat_reach reach;
     struct db_stmt *st = NULL;
     struct buf sql;
-    int rc = 0;
-    buf_init(&sql, LIST_SQL_MAX);
-    const struct caller *caller = who->caller && !who->everything ? who->caller : &nobody;
-    if (!who->everything) {
-        rc = authz_reach(db, caller, who->roles, &reach);
-        nranges = authz_reach_ranges(&reach, ranges, LIST_RANGES_MAX);
-        scope = nranges <= LIST_RANGES_MAX ? LIST_RANGES : LIST_CTE;
-        pg->reach = &reach;
-    }
-    /* JSON pages are made of the stored items; exports read the columns. */
     bool stored = pg->out != NULL;
+    buf_init(&sql, LIST_SQL_MAX);
+    int rc = cat_reach_start(db, who, &reach, pg);
     if (stored) {
-        pg->item_missing = item_missing;
-        pg->item_ctx = db;
+        pg->item_db = db;
+        pg->item_kind = &system_item;
     }
     if (!rc)
-        rc = list_sql(&sql, f, scope, nranges, stored);
+        rc = list_sql(&sql, f, &reach, stored);
     if (!rc)
         rc = db_prepare(db, buf_str(&sql), &st);
     if (!rc)
-        rc = cat_page_rows(pg, st, list_bind(st, caller, who->roles, f, scope, ranges, nranges));
-    pg->reach = NULL;
-    authz_reach_release(&reach);
+        rc = cat_page_rows(pg, st, list_bind(st, &reach, f));
+    cat_reach_end(&reach, pg);
     buf_release(&sql);
     return rc;
 }

@@ -567,29 +567,11 @@ int information_list(struct db *db, const struct org_actor *who,
     return cat_page_end(&pg, rc, out);
 }
 
-/* The written path's with_level_names: {"k": name, "r": name, "t": name} from the row's "#k",
- * "#r" and "#t" (0 when null, as json_integer_value gives for a null). */
-static int level_names_tail(struct buf *b, struct db_stmt *st, const int *cols)
-{
-    int rc = jw_raw(b, ",\"level_names_sv\":{");
-    for (int a = 0; !rc && a < 3; a++) {
-        int i = cols[a];
-        int level = i >= 0 && !db_col_is_null(st, i) ? (int)db_col_int(st, i) : 0;
-        rc = jw_raw(b, a ? "," : "");
-        if (!rc)
-            rc = jw_key(b, aspects[a]);
-        if (!rc)
-            rc = jw_string(b, cat_level_name_sv(level));
-    }
-    return rc ? rc : jw_raw(b, "}");
-}
-
 int information_list_write(struct db *db, const struct org_actor *who,
                            const struct information_list_query *q, struct buf *out,
                            struct json_problem *p)
 {
-    struct cat_page pg = {
-        .kind = 'i', .out = out, .tail = level_names_tail, .tail_cols = {"#k", "#r", "#t"}};
+    struct cat_page pg = {.kind = 'i', .out = out}; /* the stored items (information_item_render) */
     return cat_page_end_written(&pg, information_page(db, who, q, &pg, p));
 }
 

@@ -46,6 +46,12 @@ int information_list_write(struct db *db, const struct org_actor *who,
                            const struct information_list_query *q, struct buf *out,
                            struct json_problem *p);
 
+/* Render and store the item GET /information shows for asset id, or for every asset
+ * (missing_only: those without one; *count, when given, the number rendered), from its
+ * columns (db/migrations/0010_list_items.sql). Insert and update do it themselves. */
+int information_item_render(struct db *db, int64_t id);
+int information_items_render(struct db *db, bool missing_only, int *count);
+
 /* ---- systems and their information ---- */
 
 /* Link (link true; already linked is fine) or unlink (not linked: ERR_NOTFOUND) a system and

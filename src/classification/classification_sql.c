@@ -2,14 +2,18 @@
  * reads start with AUTHZ_SCOPE_CTE. */
 #include "classification/classification_sql.h"
 #include "catalog/cat_common.h"
+#include "catalog/cat_list.h"
+#include "classification/classification.h"
+#include "core/buf.h"
+#include "core/json_write.h"
 #include "core/err.h"
 #include "core/clock.h"
 #include "db/db.h"
 
 #define IN_REACH(col) "(:everything = 1 OR " col " IN (SELECT org_id FROM scope))"
 
-#define INFO_SELECT                                                                                \
-    "SELECT i.id AS _id, i.organisation_id AS _organisation_id, i.owner_id AS _owner_id,"          \
+/* An asset's members, in order (its level_names_sv is added by item_tail). */
+#define INFO_COLUMNS                                                                               \
     " i.external_id, i.name, i.description, o.code AS organisation,"                               \
     " ow.user_id AS information_owner, i.k AS \"#k\", i.r AS \"#r\", i.t AS \"#t\","               \
     " i.personal_data, i.secrecy_reference, i.classified_at, i.classified_by, i.review_due,"       \
@@ -17,31 +21,13 @@
     " FROM information i JOIN organisation o ON o.id = i.organisation_id"                          \
     " JOIN person ow ON ow.id = i.owner_id"
 
-#define INFO_WHERE                                                                                 \
-    " WHERE " IN_REACH(                                                                            \
-        "i.organisation_id") " AND (CAST(:organisation AS TEXT) IS NULL OR o.code = "              \
-                             ":organisation)"                                                      \
-                             " AND (CAST(:owner AS TEXT) IS NULL OR ow.user_id = :owner)"          \
-                             " AND i.k >= :k AND i.r >= :r AND i.t >= :t"                          \
-                             " AND (CAST(:personal_data AS TEXT) IS NULL OR i.personal_data = "    \
-                             ":personal_data)"                                                     \
-                             " AND (CAST(:review_before AS TEXT) IS NULL OR i.review_due < "       \
-                             ":review_before)"                                                     \
-                             " AND (:mine = 0 OR i.owner_id = :caller_person)"                     \
-                             " AND (CAST(:like AS TEXT) IS NULL OR lower(i.external_id) LIKE "     \
-                             ":like ESCAPE '\\'"                                                   \
-                             "      OR lower(i.name) LIKE :like ESCAPE '\\')"
+#define INFO_SELECT                                                                                \
+    "SELECT i.id AS _id, i.organisation_id AS _organisation_id, i.owner_id AS "                    \
+    "_owner_id," INFO_COLUMNS
 
 static const char SQL_INFO_FIND[] = AUTHZ_SCOPE_CTE INFO_SELECT
     " WHERE i.external_id = :external_id AND " IN_REACH("i.organisation_id");
 static const char SQL_INFO_BY_ID[] = INFO_SELECT " WHERE i.id = :id";
-static const char SQL_INFO_LIST_BY_ID[] = AUTHZ_SCOPE_CTE INFO_SELECT INFO_WHERE
-    " AND (CAST(:after_key AS TEXT) IS NULL OR i.external_id > :after_id)"
-    " ORDER BY i.external_id LIMIT :limit";
-static const char SQL_INFO_LIST_BY_NAME[] = AUTHZ_SCOPE_CTE INFO_SELECT INFO_WHERE
-    " AND (CAST(:after_key AS TEXT) IS NULL OR i.name > :after_key"
-    "      OR (i.name = :after_key AND i.external_id > :after_id))"
-    " ORDER BY i.name, i.external_id LIMIT :limit";
 static const char SQL_INFO_TAKEN[] =
     "SELECT count(*) FROM information WHERE external_id = :external_id";
 static const char SQL_INFO_INSERT[] =
@@ -122,39 +108,148 @@ int cls_sql_info_by_id(struct db *db, int64_t id, json_t **out)
     return cat_one_row(st, db_bind_int(st, ":id", id), out);
 }
 
-int cls_sql_info_list(struct db *db, const struct org_actor *who,
-                      const struct information_filter *f, struct cat_page *pg)
+/* ---- the information list ----
+ * Put together from the filters given and filtered on the caller's reach as cat_list.h says,
+ * like the systems list: a JSON page reads the stored items (information.list_item), an export
+ * the columns. */
+
+#define INFO_LIST_SQL_MAX 4096
+
+/* The list from the columns (exports); of the hidden columns only _organisation_id. */
+#define INFO_LIST_SELECT "SELECT i.organisation_id AS _organisation_id," INFO_COLUMNS
+/* The list from the stored items (JSON pages); organisation and person joined only for a
+ * filter on them. */
+#define INFO_STORED_SELECT                                                                         \
+    "SELECT i.id AS _id, i.organisation_id AS _organisation_id, i.external_id AS _external_id,"    \
+    " i.name AS _name, i.list_item AS \"=item\" FROM information i"
+
+/* The item's last member: {"k": name, "r": name, "t": name} of its levels (0 when null, as
+ * json_integer_value gives for the collected path's null). */
+static int item_tail(struct buf *b, struct db_stmt *st, const int *cols)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, f->by_name ? SQL_INFO_LIST_BY_NAME : SQL_INFO_LIST_BY_ID, &st);
-    if (rc)
-        return rc;
-    rc = cat_bind_scope(st, who);
+    static const char *const keys[] = {"\"k\":", ",\"r\":", ",\"t\":"};
+    int rc = jw_raw(b, ",\"level_names_sv\":{");
+    for (int a = 0; !rc && a < 3; a++) {
+        int level = cols[a] >= 0 ? (int)db_col_int(st, cols[a]) : 0; /* NULL reads as 0 */
+        rc = jw_raw(b, keys[a]);
+        if (!rc)
+            rc = jw_string(b, cat_level_name_sv(level));
+    }
+    return rc ? rc : jw_raw(b, "}");
+}
+
+static const struct cat_item_kind info_item = {
+    .one = "SELECT i.id AS _id," INFO_COLUMNS " WHERE i.id = :id",
+    .batch = "SELECT i.id AS _id," INFO_COLUMNS " WHERE i.id > :after ORDER BY i.id LIMIT :n",
+    .batch_missing = "SELECT i.id AS _id," INFO_COLUMNS
+                     " WHERE i.id > :after AND i.list_item IS NULL ORDER BY i.id LIMIT :n",
+    .store = "UPDATE information SET list_item = :item WHERE id = :id",
+    .tail = item_tail,
+    .tail_cols = {"#k", "#r", "#t"},
+};
+
+int information_item_render(struct db *db, int64_t id)
+{
+    return cat_item_render(db, &info_item, id);
+}
+
+int information_items_render(struct db *db, bool missing_only, int *count)
+{
+    return cat_items_render(db, &info_item, missing_only, count);
+}
+
+static int info_list_sql(struct buf *b, const struct information_filter *f,
+                         const struct cat_reach *r, bool stored)
+{
+    static const char *const at_least[] = {" AND i.k >= :k", " AND i.r >= :r", " AND i.t >= :t"};
+    const int64_t levels[] = {f->k, f->r, f->t};
+    int rc = cat_reach_with(b, r);
     if (!rc)
+        rc = buf_append_str(b, stored ? INFO_STORED_SELECT : INFO_LIST_SELECT);
+    if (!rc && stored && f->organisation)
+        rc = buf_append_str(b, " JOIN organisation o ON o.id = i.organisation_id");
+    if (!rc && stored && f->owner)
+        rc = buf_append_str(b, " JOIN person ow ON ow.id = i.owner_id");
+    if (!rc)
+        rc = buf_append_str(b, " WHERE ");
+    if (!rc)
+        rc = cat_reach_where(b, r, "i.organisation_id");
+    if (!rc && f->organisation)
+        rc = buf_append_str(b, " AND o.code = :organisation");
+    if (!rc && f->owner)
+        rc = buf_append_str(b, " AND ow.user_id = :owner");
+    for (int a = 0; !rc && a < 3; a++)
+        rc = levels[a] > 0 ? buf_append_str(b, at_least[a]) : 0;
+    if (!rc && f->personal_data)
+        rc = buf_append_str(b, " AND i.personal_data = :personal_data");
+    if (!rc && f->review_before)
+        rc = buf_append_str(b, " AND i.review_due < :review_before");
+    if (!rc && f->mine)
+        rc = buf_append_str(b, " AND i.owner_id = :person");
+    if (!rc && f->like)
+        rc = buf_append_str(b, " AND (lower(i.external_id) LIKE :like ESCAPE '\\'"
+                               " OR lower(i.name) LIKE :like ESCAPE '\\')");
+    if (!rc && f->after_key && f->by_name)
+        rc = buf_append_str(b, " AND (i.name, i.external_id) > (:after_key, :after_id)");
+    else if (!rc && f->after_key)
+        rc = buf_append_str(b, " AND i.external_id > :after_id");
+    if (!rc)
+        rc = buf_append_str(b, f->by_name ? " ORDER BY i.name, i.external_id LIMIT :limit"
+                                          : " ORDER BY i.external_id LIMIT :limit");
+    return rc;
+}
+
+static int info_list_bind(struct db_stmt *st, const struct cat_reach *r,
+                          const struct information_filter *f)
+{
+    static const char *const names[] = {":k", ":r", ":t"};
+    const int64_t levels[] = {f->k, f->r, f->t};
+    int rc = cat_reach_bind(st, r);
+    if (!rc && f->organisation)
         rc = db_bind_text(st, ":organisation", f->organisation);
-    if (!rc)
+    if (!rc && f->owner)
         rc = db_bind_text(st, ":owner", f->owner);
-    if (!rc)
-        rc = db_bind_int(st, ":k", f->k < 0 ? 0 : f->k);
-    if (!rc)
-        rc = db_bind_int(st, ":r", f->r < 0 ? 0 : f->r);
-    if (!rc)
-        rc = db_bind_int(st, ":t", f->t < 0 ? 0 : f->t);
-    if (!rc)
+    for (int a = 0; !rc && a < 3; a++)
+        rc = levels[a] > 0 ? db_bind_int(st, names[a], levels[a]) : 0;
+    if (!rc && f->personal_data)
         rc = db_bind_text(st, ":personal_data", f->personal_data);
-    if (!rc)
+    if (!rc && f->review_before)
         rc = db_bind_text(st, ":review_before", f->review_before);
-    if (!rc)
-        rc = db_bind_int(st, ":mine", f->mine ? 1 : 0);
-    if (!rc)
+    if (!rc && f->mine)
+        rc = db_bind_int(st, ":person", r->caller->person_id);
+    if (!rc && f->like)
         rc = db_bind_text(st, ":like", f->like);
-    if (!rc)
+    if (!rc && f->after_key && f->by_name)
         rc = db_bind_text(st, ":after_key", f->after_key);
-    if (!rc)
+    if (!rc && f->after_key)
         rc = db_bind_text(st, ":after_id", f->after_id);
     if (!rc)
         rc = db_bind_int(st, ":limit", f->limit);
-    return cat_page_rows(pg, st, rc);
+    return rc;
+}
+
+int cls_sql_info_list(struct db *db, const struct org_actor *who,
+                      const struct information_filter *f, struct cat_page *pg)
+{
+    struct cat_reach reach;
+    struct db_stmt *st = NULL;
+    struct buf sql;
+    bool stored = pg->out != NULL;
+    buf_init(&sql, INFO_LIST_SQL_MAX);
+    int rc = cat_reach_start(db, who, &reach, pg);
+    if (stored) {
+        pg->item_db = db;
+        pg->item_kind = &info_item;
+    }
+    if (!rc)
+        rc = info_list_sql(&sql, f, &reach, stored);
+    if (!rc)
+        rc = db_prepare(db, buf_str(&sql), &st);
+    if (!rc)
+        rc = cat_page_rows(pg, st, info_list_bind(st, &reach, f));
+    cat_reach_end(&reach, pg);
+    buf_release(&sql);
+    return rc;
 }
 
 int cls_sql_info_taken(struct db *db, const char *external_id, bool *taken)
@@ -207,7 +302,8 @@ int cls_sql_info_insert(struct db *db, struct information_write *w, const char *
     int rc = db_prepare(db, SQL_INFO_INSERT, &st);
     if (rc)
         return rc;
-    return db_finish_int(st, bind_info(st, w, at), &w->id);
+    rc = db_finish_int(st, bind_info(st, w, at), &w->id);
+    return rc ? rc : information_item_render(db, w->id);
 }
 
 int cls_sql_info_update(struct db *db, const struct information_write *w, const char *at)
@@ -219,7 +315,8 @@ int cls_sql_info_update(struct db *db, const struct information_write *w, const 
     rc = bind_info(st, w, at);
     if (!rc)
         rc = db_bind_int(st, ":id", w->id);
-    return db_finish(st, rc);
+    rc = db_finish(st, rc);
+    return rc ? rc : information_item_render(db, w->id);
 }
 
 /* ---- links ---- */

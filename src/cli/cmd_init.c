@@ -1,6 +1,7 @@
 /* varn init: create the database or apply its pending migrations. */
 #include "cli/cli.h"
 #include "catalog/catalog.h"
+#include "classification/classification.h"
 #include "auth/auth.h"
 #include "core/clock.h"
 #include "core/str.h"
@@ -33,12 +34,14 @@ int cmd_init(int argc, char **argv, struct app *app)
     if (!rc)
         rc = migrate_apply(db, varn_migrations, varn_migrations_count, now, &applied, msg,
                            sizeof(msg));
-    /* Systems stored before their list items were (or by hand) get theirs now. */
-    int rendered = 0;
+    /* Systems and assets stored before their list items were (or by hand) get theirs now. */
+    int rendered = 0, rendered_info = 0;
     if (!rc) {
         rc = db_begin(db);
         if (!rc)
             rc = system_items_render(db, true, &rendered);
+        if (!rc)
+            rc = information_items_render(db, true, &rendered_info);
         if (!rc)
             rc = db_commit(db);
         if (rc) {
@@ -69,8 +72,9 @@ int cmd_init(int argc, char **argv, struct app *app)
                (long long)before.current, (long long)latest, applied);
     else
         printf("%s is up to date (schema version %lld).\n", app->db_url, (long long)latest);
-    if (rendered)
-        printf("Rendered the list items of %d system(s).\n", rendered);
+    if (rendered || rendered_info)
+        printf("Rendered the list items of %d system(s) and %d information asset(s).\n", rendered,
+               rendered_info);
     if (created_admin) {
         printf(
             "Created the organisation ITC (IT-centrum) and its administrator: user id 'admin'.\n");

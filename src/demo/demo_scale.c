@@ -1,6 +1,7 @@
 /* varn demo --scale region: a deterministic catalog and classification at region scale. */
 #include "demo/demo.h"
 #include "catalog/catalog.h"
+#include "classification/classification.h"
 #include "demo/demo_access.h"
 #include "demo/demo_scale_sql.h"
 #include "demo/demo_sql.h"
@@ -243,6 +244,8 @@ static int scale(struct db *db, struct demo_scale_result *out, char *msg, size_t
         rc = demo_sql_levels_recompute(db);
     if (!rc)
         rc = system_items_render(db, false, NULL); /* after the levels: the list shows them */
+    if (!rc)
+        rc = information_items_render(db, false, NULL);
     /* Risk management (src/risk): assessments of these systems, risks, measures. */
     struct risk_demo_result risks = {0};
     if (!rc)

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""The systems list's stored items (db/migrations/0010_system_list_item.sql): a page of
-GET /api/v1/systems is made of items rendered when a system changes, so after every kind of
-change (create, update, a reclassified asset, a link and an unlink, a raise by hand, an import
-and a re-import) each item must show what GET /systems/{id} shows, level names included; an
-item missing from the database is rendered when read, and `varn init` stores the missing ones."""
+"""The lists' stored items (db/migrations/0010_list_items.sql): a page of GET /api/v1/systems
+or GET /api/v1/information is made of items rendered when the object changes, so after every
+kind of change (create, update, a reclassified asset, a link and an unlink, a raise by hand,
+imports of systems and of information that links systems) each item must show what the
+object's own GET shows, level names included; an item missing from the database is rendered
+when read, and `varn init` stores the missing ones."""
 import os
 import sqlite3
 import sys
@@ -15,6 +16,9 @@ from catalog_helpers import call, new_info, new_system, ok, srv  # noqa: E402
 suite = Suite()
 test = suite.test
 
+INFO_KEYS = ["external_id", "name", "description", "organisation", "information_owner", "k", "r",
+             "t", "personal_data", "secrecy_reference", "classified_at", "classified_by",
+             "review_due", "created_at", "updated_at", "level_names_sv"]
 ITEM_KEYS = ["external_id", "name", "description", "organisation", "system_owner",
              "administrator", "supplier", "lifecycle", "hosting", "hosting_country",
              "internet_facing", "sso", "mfa_enforced", "last_significant_change", "k", "r", "t",
@@ -23,18 +27,20 @@ LEVEL_NAMES = ["Ingen eller försumbar skada", "Måttlig skada", "Betydande skad
                "Allvarlig skada", "Synnerligen allvarlig skada"]
 
 
-def listed():
-    """Every item of the list, page by page (small pages, so that cursors are followed)."""
-    items, path = [], "/api/v1/systems?limit=7"
+def listed(resource="systems"):
+    """Every item of a list, page by page (small pages, so that cursors are followed)."""
+    items, path = [], "/api/v1/%s?limit=7" % resource
     while path:
         page = ok("GET", path)
         items += page["items"]
-        path = page["next_cursor"] and "/api/v1/systems?limit=7&cursor=" + page["next_cursor"]
+        path = page["next_cursor"] and "/api/v1/%s?limit=7&cursor=%s" % (resource,
+                                                                          page["next_cursor"])
     return {i["external_id"]: i for i in items}
 
 
 def agrees(what):
-    """Each item has the list's members, in order, with the values GET /systems/{id} gives."""
+    """Each system's item has the list's members, in order, with the values GET /systems/{id}
+    gives; each asset's item is what GET /information/{id} gives."""
     items = listed()
     check(items, "the list is empty after %s" % what)
     for ext, item in items.items():
@@ -42,6 +48,11 @@ def agrees(what):
         detail = ok("GET", "/api/v1/systems/" + ext)
         eq(item, {k: detail[k] for k in ITEM_KEYS}, "%s in the list after %s" % (ext, what))
         eq(item["level_name_sv"], LEVEL_NAMES[item["level"]], "%s's level name" % ext)
+    for ext, item in listed("information").items():
+        eq(list(item), INFO_KEYS, "members of %s after %s" % (ext, what))
+        eq(item, ok("GET", "/api/v1/information/" + ext), "%s in the list after %s" % (ext, what))
+        eq(item["level_names_sv"], {a: LEVEL_NAMES[item[a]] for a in "krt"},
+           "%s's level names" % ext)
     return items
 
 
@@ -60,7 +71,7 @@ def link(sys_ext, info_ext, method):
     eq(st, 204, "%s link %s %s (%r)" % (method, sys_ext, info_ext, b))
 
 
-@test("after every kind of change the list shows what the system's page shows")
+@test("after every kind of change each list shows what the object's own page shows")
 def _():
     new_system("LI-1")
     new_system("LI-2", description='Tecken: "citat", \\, ny\nrad, tab\t och 😀',
@@ -82,10 +93,12 @@ def _():
     eq((items["LI-1"]["k"], items["LI-1"]["level"], items["LI-1"]["personal_data"]),
        (3, 3, "sensitive"), "levels inherited by the link")
 
-    ok("PATCH", "/api/v1/information/LI-INF", {"k": 4})
+    ok("PATCH", "/api/v1/information/LI-INF", {"k": 4, "name": "Omklassad"})
     items = agrees("a reclassification")
     eq((items["LI-1"]["k"], items["LI-1"]["level_name_sv"]), (4, LEVEL_NAMES[4]),
        "the reclassified asset lifts the system")
+    eq((listed("information")["LI-INF"]["k"], listed("information")["LI-INF"]["name"]),
+       (4, "Omklassad"), "the reclassified asset in its list")
 
     ok("POST", "/api/v1/systems/LI-2/raises", {"aspect": "t", "level": 3,
                                                 "reason": "aggregation", "note": "Många"},
@@ -111,22 +124,43 @@ def _():
     eq((items["LI-3"]["name"], items["LI-2"]["name"], items["LI-2"]["hosting"]),
        ("Importerat", "Importerat om", "supplier"), "imported and re-imported values")
 
+    path = os.path.join(d, "information.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("external_id,name,organisation,information_owner,k,r,t,personal_data,"
+                "classified_at,systems\n"
+                "LI-INF2,Importerad,NORRBY,ivar,1,4,2,personal,2026-02-01,LI-3\n"
+                "LI-INF,Omklassad igen,NORRBY,ivar,2,2,2,none,2026-02-01,\n")
+    r = run_varn("import", "information", path, db=srv().db)
+    eq(r.returncode, 0, "varn import information (%s)" % r.stderr)
+    items = agrees("an import of information")
+    info = listed("information")
+    eq((info["LI-INF2"]["r"], info["LI-INF"]["name"], info["LI-INF"]["k"]),
+       (4, "Omklassad igen", 2), "imported and re-imported assets")
+    eq((items["LI-3"]["r"], items["LI-3"]["level"], items["LI-3"]["personal_data"]),
+       (4, 4, "personal"), "the system the imported asset links to")
+
+
+def missing():
+    return [sql_rows(srv().db, "SELECT count(*) FROM %s WHERE list_item IS NULL" % t)[0][0]
+            for t in ("system", "information")]
+
 
 @test("an item missing from the database is rendered when read; varn init stores it")
 def _():
     new_system("LI-GONE", description="Saknar sin rad")
-    before = listed()["LI-GONE"]
+    new_info("LI-INF-GONE", k=2, r=3, t=1)
+    before, info_before = listed()["LI-GONE"], listed("information")["LI-INF-GONE"]
     sql_write("UPDATE system SET list_item = NULL WHERE external_id = 'LI-GONE'")
-    eq(sql_rows(srv().db, "SELECT count(*) FROM system WHERE list_item IS NULL"), [(1,)],
-       "one item removed")
+    sql_write("UPDATE information SET list_item = NULL WHERE external_id = 'LI-INF-GONE'")
+    eq(missing(), [1, 1], "one item of each removed")
     eq(agrees("an item went missing")["LI-GONE"], before, "rendered when read")
-    eq(sql_rows(srv().db, "SELECT count(*) FROM system WHERE list_item IS NULL"), [(1,)],
-       "a read stores nothing")
+    eq(listed("information")["LI-INF-GONE"], info_before, "the asset rendered when read")
+    eq(missing(), [1, 1], "a read stores nothing")
     r = run_varn("init", db=srv().db)
     eq(r.returncode, 0, "varn init (%s)" % r.stderr)
-    check("Rendered the list items of 1 system(s)." in r.stdout, "varn init says %r" % r.stdout)
-    eq(sql_rows(srv().db, "SELECT count(*) FROM system WHERE list_item IS NULL"), [(0,)],
-       "none missing after varn init")
+    check("Rendered the list items of 1 system(s) and 1 information asset(s)." in r.stdout,
+          "varn init says %r" % r.stdout)
+    eq(missing(), [0, 0], "none missing after varn init")
     eq(agrees("varn init")["LI-GONE"], before, "the stored item")
     r = run_varn("init", db=srv().db)
     check("Rendered" not in r.stdout, "a second varn init renders nothing (%r)" % r.stdout)
