@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark of the systems list at region scale against /healthz on the same server in the same
 # run: release build, init + demo + demo --scale region, varn serve, an API token, then wrk (16
-# connections, 10 s each) on /healthz, the first page of /api/v1/systems, a filtered page and a
-# page deep into the cursor (and, to show what a row costs, a page of 10); prints requests/s,
-# p50, p99 and the cost relative to /healthz (its requests/s divided by theirs). Needs wrk (Debian
+# connections) on the first page of /api/v1/systems, a filtered page, a page deep into the
+# cursor, pages of 10 and 1 (what a row costs) and the information list, each paired with
+# /healthz (below); prints requests/s, p99 and the cost relative to /healthz (its requests/s
+# divided by theirs). Needs wrk (Debian
 # package wrk; not in scripts/deps.sh: bench is not part of make test). Not part of make test.
 # Then, when valgrind is installed, the instructions per request, which the machine's load does
 # not change: the same server under callgrind, 100 requests per URL on one keep-alive connection
 # after a warm-up, the counters dumped before and after (callgrind_control).
-# Usage: bench/catalog_list.sh [SECONDS] [CONNECTIONS]
+# Usage: bench/catalog_list.sh [SECONDS] [CONNECTIONS]; VARN_BENCH_ROUNDS=n pairs per URL (3).
 # VARN_BENCH_BIN=path/to/varn benches that binary instead of building build-bench (to compare
 # two versions on the same machine in the same hour). VARN_BENCH_WRK=0 or VARN_BENCH_CALLGRIND=0
 # leaves out that half.
@@ -103,15 +104,31 @@ printf '\n%s, %s cores %s, load %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" \
 urls=("$first" "$filtered" "$deep" "/api/v1/systems?limit=10" "/api/v1/systems?limit=1"
     "/api/v1/information")
 
+# The machine's speed drifts (a shared virtual machine), so /healthz and each list URL are
+# measured in pairs, one right after the other, $rounds times; a round's cost is /healthz's
+# requests/s divided by the URL's, and the round with the median cost is printed, with the
+# lowest and highest cost of all rounds.
+rounds=${VARN_BENCH_ROUNDS:-3}
 if [ "${VARN_BENCH_WRK:-1}" != 0 ]; then
-    printf '\nwrk, %s connections, %s s each\n' "$conns" "$secs"
-    row "request" "req/s" "p50 ms" "p99 ms" "cost"
-    read -r h_rps h_p50 h_p99 < <(run /healthz)
-    row /healthz "$h_rps" "$h_p50" "$h_p99" "1.00x"
+    printf '\nwrk, %s connections, %s rounds of %s s for /healthz then %s s for the URL\n' \
+        "$conns" "$rounds" "$secs" "$secs"
+    printf '%-44s %10s %8s %10s %8s %8s %14s\n' "request" "req/s" "p99 ms" "/healthz" "p99 ms" \
+        "cost" "all rounds"
     for path in "${urls[@]}"; do
-        read -r rps p50 p99 < <(run "$path")
-        ratio=$(python3 -c "import sys; print('%.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$h_rps" "$rps")
-        row "$(label_of "$path")" "$rps" "$p50" "$p99" "$ratio"
+        pairs=
+        for _ in $(seq "$rounds"); do
+            read -r h_rps _ h_p99 < <(run /healthz)
+            read -r rps _ p99 < <(run "$path")
+            pairs+="$h_rps $h_p99 $rps $p99"$'\n'
+        done
+        python3 -c '
+import sys
+rounds = [[float(v) for v in line.split()] for line in sys.stdin if line.strip()]
+costs = sorted((h / u, h, hp, u, up) for h, hp, u, up in rounds)
+cost, h, hp, u, up = costs[len(costs) // 2]
+print("%-44s %10.0f %8.2f %10.0f %8.2f %7.2fx %6.2f-%.2fx" % (
+    sys.argv[1], u, up, h, hp, cost, costs[0][0], costs[-1][0]))
+' "$(label_of "$path")" <<<"$pairs"
     done
 fi
 stop

@@ -327,12 +327,11 @@ static int plan_make(struct cat_page *pg, struct db_stmt *st)
 static int item_write(struct cat_page *pg, struct db_stmt *st)
 {
     const struct cat_row_plan *pl = &pg->plan;
-    struct db_value v;
-    int rc = db_col_value(st, pl->item_col, true, &v);
-    if (rc)
-        return rc;
-    if (!v.null)
-        return jw_put(pg->out, v.text, v.len);
+    const char *item = db_col_text(st, pl->item_col);
+    if (item)
+        return jw_put(pg->out, item, strlen(item));
+    if (!db_col_is_null(st, pl->item_col))
+        return ERR_NOMEM;
     if (!pg->item_kind || pl->row_id_col < 0)
         return ERR_DB;
     return cat_item_write(pg->item_db, pg->item_kind, pg->out, db_col_int(st, pl->row_id_col));
@@ -354,16 +353,18 @@ static int row_write(struct cat_page *pg, struct db_stmt *st)
         rc = jw_put(b, pl->keys + pl->key_off[i], pl->key_len[i]);
         if (rc)
             break;
-        struct db_value v;
-        rc = db_col_value(st, i, type == 's', &v);
-        if (rc)
-            break;
-        if (v.null)
-            rc = jw_null(b);
-        else if (type == 's')
-            rc = jw_string_n(b, v.text, v.len);
-        else
-            rc = type == '#' ? jw_int(b, v.i) : jw_bool(b, v.i != 0);
+        if (type == 's') {
+            /* Text first: NULL only for SQL NULL (or SQLite out of memory), so one call. */
+            const char *text = db_col_text(st, i);
+            rc = text ? jw_string(b, text) : db_col_is_null(st, i) ? jw_null(b) : ERR_NOMEM;
+        } else {
+            /* NULL reads as 0, so only a 0 needs the second look. */
+            int64_t v = db_col_int(st, i);
+            if (v == 0 && db_col_is_null(st, i))
+                rc = jw_null(b);
+            else
+                rc = type == '#' ? jw_int(b, v) : jw_bool(b, v != 0);
+        }
     }
     if (!rc && pg->tail)
         rc = pg->tail(b, st, pl->tail);

@@ -70,7 +70,7 @@ struct cat_row_plan {
     int ncols;                                /* 0 until the first row */
     char type[CAT_ROW_COLS_MAX];              /* 0 hidden, 's' text, '#' integer, '?' bool */
     int item_col;                             /* "=item": the row is this JSON text, or -1 */
-    int row_id_col;                           /* _id (for item_missing), or -1 */
+    int row_id_col;                           /* _id (to render a missing item), or -1 */
     unsigned short key_off[CAT_ROW_COLS_MAX]; /* where its ,"name": starts in keys */
     unsigned short key_len[CAT_ROW_COLS_MAX]; /* its length (no comma for the first) */
     char keys[CAT_ROW_KEYS_MAX];
@@ -95,14 +95,14 @@ struct cat_page {
     /* When set, a row is kept only when its _organisation_id is in reach: the check in C
      * behind a statement that already filters on the reach (see cat_sql_system_list). */
     const struct authz_reach *reach;
-    cat_row_tail_fn tail; /* optional, the written path only */
+    cat_row_tail_fn tail;                        /* optional, the written path only */
+    const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
     /* A row whose "=item" is NULL (stored before items were, or by hand) is rendered from its
      * _id as item_kind says (cat_list.h); without a kind such a row fails the page. */
     struct db *item_db;
     const struct cat_item_kind *item_kind;
-    const char *tail_cols[CAT_ROW_TAIL_MAX + 1]; /* the columns it reads, NULL-terminated */
-    struct cat_row_plan plan;                    /* filled at the first row */
-    int rows;                                    /* rows stepped, one more than limit at most */
+    struct cat_row_plan plan; /* filled at the first row */
+    int rows;                 /* rows stepped, one more than limit at most */
     char last_key[CAT_CURSOR_KEY_MAX + CAT_EXTERNAL_ID_MAX + 8]; /* the last item's sort value */
     char last_id[CAT_EXTERNAL_ID_MAX + 1];                       /* and external_id */
     bool last_ok;                                                /* both were present and fitted */

@@ -45,7 +45,7 @@ int cmd_init(int argc, char **argv, struct app *app)
         if (!rc)
             rc = db_commit(db);
         if (rc) {
-            str_format(msg, sizeof(msg), "cannot render the systems' list items: %s",
+            str_format(msg, sizeof(msg), "cannot render the lists' stored items: %s",
                        db_errmsg(db));
             db_rollback(db);
         }

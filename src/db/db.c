@@ -86,11 +86,6 @@ const char *db_col_text(struct db_stmt *st, int i)
     return st->ops->col_text(st, i);
 }
 
-int db_col_value(struct db_stmt *st, int i, bool text, struct db_value *v)
-{
-    return st->ops->col_value(st, i, text, v);
-}
-
 void db_finalize(struct db_stmt *st)
 {
     if (st)

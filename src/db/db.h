@@ -42,16 +42,6 @@ const char *db_col_name(struct db_stmt *st, int i);
 bool db_col_is_null(struct db_stmt *st, int i);
 int64_t db_col_int(struct db_stmt *st, int i);
 const char *db_col_text(struct db_stmt *st, int i); /* valid until the next step */
-/* Column i in one call, for loops over every column of many rows (the list pages): whether it
- * is NULL and, unless NULL, its integer value or (when text is true) its text and length,
- * valid until the next step. 0, or ERR_NOMEM when the text could not be made. */
-struct db_value {
-    bool null;
-    int64_t i;
-    const char *text;
-    size_t len;
-};
-int db_col_value(struct db_stmt *st, int i, bool text, struct db_value *v);
 void db_finalize(struct db_stmt *st);
 
 /* Finish a statement whose binds returned rc: when rc is 0, step it to its end (an INSERT,

@@ -20,7 +20,6 @@ struct db_ops {
     bool (*col_is_null)(struct db_stmt *st, int i);
     int64_t (*col_int)(struct db_stmt *st, int i);
     const char *(*col_text)(struct db_stmt *st, int i);
-    int (*col_value)(struct db_stmt *st, int i, bool text, struct db_value *v);
     void (*finalize)(struct db_stmt *st);
     int (*exec)(struct db *db, const char *sql);
     int (*begin)(struct db *db, const char *file, int line);

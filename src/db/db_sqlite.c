@@ -371,30 +371,6 @@ static const char *sq_col_text(struct db_stmt *st, int i)
     return (const char *)sqlite3_column_text(sst(st)->stmt, i);
 }
 
-/* One call into SQLite instead of two or three (the type, then the value, then the length):
- * the column's value itself. SQLite calls it unprotected, which matters only to a connection
- * shared between threads; each of ours is used by one thread at a time. sqlite3_column_text
- * is sqlite3_value_text on this same value. */
-static int sq_col_value(struct db_stmt *st, int i, bool text, struct db_value *v)
-{
-    sqlite3_value *val = sqlite3_column_value(sst(st)->stmt, i);
-    v->null = sqlite3_value_type(val) == SQLITE_NULL;
-    v->i = 0;
-    v->text = NULL;
-    v->len = 0;
-    if (v->null)
-        return 0;
-    if (!text) {
-        v->i = sqlite3_value_int64(val);
-        return 0;
-    }
-    v->text = (const char *)sqlite3_value_text(val);
-    if (!v->text)
-        return ERR_NOMEM;
-    v->len = (size_t)sqlite3_value_bytes(val);
-    return 0;
-}
-
 static void sq_finalize(struct db_stmt *st)
 {
     struct sqlite_stmt *s = sst(st);
@@ -493,7 +469,6 @@ static const struct db_ops sqlite_ops = {
     .col_is_null = sq_col_is_null,
     .col_int = sq_col_int,
     .col_text = sq_col_text,
-    .col_value = sq_col_value,
     .finalize = sq_finalize,
     .exec = sq_exec,
     .begin = sq_begin,
