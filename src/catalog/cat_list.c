@@ -5,6 +5,8 @@
 #include "core/str.h"
 #include "db/db.h"
 
+#include <string.h>
+
 /* ---- the reach filter ---- */
 
 int cat_reach_start(struct db *db, const struct org_actor *who, struct cat_reach *r,
@@ -65,6 +67,108 @@ void cat_reach_end(struct cat_reach *r, struct cat_page *pg)
 {
     pg->reach = NULL;
     authz_reach_release(&r->reach);
+}
+
+#define LIST_SQL_MAX 4096
+
+void cat_list_filter_page(struct cat_list_filter *f, const struct cat_page *pg)
+{
+    f->by_name = pg->sort && strcmp(pg->sort, "name") == 0;
+    f->like = pg->like[0] ? pg->like : NULL;
+    f->after_key = pg->has_after ? pg->after_key : NULL;
+    f->after_id = pg->has_after ? pg->after_id : NULL;
+    f->limit = pg->limit + 1;
+}
+
+int cat_list_sql_head(struct buf *b, const struct cat_reach *r, const char *select, bool stored,
+                      char a, const struct cat_list_filter *f)
+{
+    char col[24];
+    int rc = cat_reach_with(b, r);
+    if (!rc)
+        rc = buf_append_str(b, select);
+    if (!rc && stored && f->organisation)
+        rc = buf_printf(b, " JOIN organisation o ON o.id = %c.organisation_id", a);
+    if (!rc && stored && f->owner)
+        rc = buf_printf(b, " JOIN person ow ON ow.id = %c.owner_id", a);
+    if (!rc)
+        rc = buf_append_str(b, " WHERE ");
+    if (!rc)
+        rc = str_format(col, sizeof(col), "%c.organisation_id", a);
+    if (!rc)
+        rc = cat_reach_where(b, r, col);
+    if (!rc && f->organisation)
+        rc = buf_append_str(b, " AND o.code = :organisation");
+    if (!rc && f->owner)
+        rc = buf_append_str(b, " AND ow.user_id = :owner");
+    return rc;
+}
+
+int cat_list_sql_tail(struct buf *b, char a, const struct cat_list_filter *f)
+{
+    int rc = 0;
+    if (f->like)
+        rc = buf_printf(b,
+                        " AND (lower(%c.external_id) LIKE :like ESCAPE '\\'"
+                        " OR lower(%c.name) LIKE :like ESCAPE '\\')",
+                        a, a);
+    if (!rc && f->after_key && f->by_name)
+        rc = buf_printf(b, " AND (%c.name, %c.external_id) > (:after_key, :after_id)", a, a);
+    else if (!rc && f->after_key)
+        rc = buf_printf(b, " AND %c.external_id > :after_id", a);
+    if (!rc && f->by_name)
+        rc = buf_printf(b, " ORDER BY %c.name, %c.external_id LIMIT :limit", a, a);
+    else if (!rc)
+        rc = buf_printf(b, " ORDER BY %c.external_id LIMIT :limit", a);
+    return rc;
+}
+
+int cat_list_bind_head(struct db_stmt *st, const struct cat_reach *r,
+                       const struct cat_list_filter *f)
+{
+    int rc = cat_reach_bind(st, r);
+    if (!rc && f->organisation)
+        rc = db_bind_text(st, ":organisation", f->organisation);
+    if (!rc && f->owner)
+        rc = db_bind_text(st, ":owner", f->owner);
+    return rc;
+}
+
+int cat_list_bind_tail(struct db_stmt *st, const struct cat_list_filter *f)
+{
+    int rc = f->like ? db_bind_text(st, ":like", f->like) : 0;
+    if (!rc && f->after_key && f->by_name)
+        rc = db_bind_text(st, ":after_key", f->after_key);
+    if (!rc && f->after_key)
+        rc = db_bind_text(st, ":after_id", f->after_id);
+    if (!rc)
+        rc = db_bind_int(st, ":limit", f->limit);
+    return rc;
+}
+
+int cat_list_rows(struct db *db, const struct org_actor *who, const struct cat_item_kind *kind,
+                  cat_list_sql_fn sql, cat_list_bind_fn bind, const void *filter,
+                  struct cat_page *pg)
+{
+    struct cat_reach reach;
+    struct db_stmt *st = NULL;
+    struct buf text;
+    bool stored = pg->out != NULL;
+    buf_init(&text, LIST_SQL_MAX);
+    int rc = cat_reach_start(db, who, &reach, pg);
+    if (stored) {
+        pg->item_db = db;
+        pg->item_kind = kind;
+    }
+    if (!rc)
+        rc = sql(&text, filter, &reach, stored);
+    if (!rc)
+        rc = db_prepare(db, buf_str(&text), &st);
+    if (!rc)
+        rc = cat_page_rows(pg, st, bind(st, filter, &reach));
+    cat_reach_end(&reach, pg);
+    buf_release(&text);
+    return rc;
 }
 
 /* ---- stored list items ---- */

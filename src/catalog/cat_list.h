@@ -44,6 +44,38 @@ int cat_reach_where(struct buf *b, const struct cat_reach *r, const char *col);
 int cat_reach_bind(struct db_stmt *st, const struct cat_reach *r);
 void cat_reach_end(struct cat_reach *r, struct cat_page *pg);
 
+/* What the catalog lists' statements share, for the table alias a ('s' system, 'i'
+ * information) with columns organisation_id, owner_id, external_id and name. The head:
+ * AUTHZ_SCOPE_CTE when needed, select, the joins a stored-items select needs for the filters
+ * given (organisation o, person ow), WHERE, the reach, and the organisation (code) and owner
+ * (user id) filters. The tail, after the list's own filters: the search q (external id or
+ * name), the cursor, the order and :limit. */
+struct cat_list_filter {
+    const char *organisation, *owner, *like; /* NULL: any */
+    bool by_name;                            /* order by name, external_id */
+    const char *after_key, *after_id;        /* keyset cursor, or NULL */
+    int limit;
+};
+/* The filter's order, search, cursor and limit (one more row than the page) from pg. */
+void cat_list_filter_page(struct cat_list_filter *f, const struct cat_page *pg);
+int cat_list_sql_head(struct buf *b, const struct cat_reach *r, const char *select, bool stored,
+                      char a, const struct cat_list_filter *f);
+int cat_list_sql_tail(struct buf *b, char a, const struct cat_list_filter *f);
+int cat_list_bind_head(struct db_stmt *st, const struct cat_reach *r,
+                       const struct cat_list_filter *f);
+int cat_list_bind_tail(struct db_stmt *st, const struct cat_list_filter *f);
+
+/* A list's statement for filter in reach r, from the stored items (stored) or the columns, and
+ * its binds. */
+typedef int (*cat_list_sql_fn)(struct buf *b, const void *filter, const struct cat_reach *r,
+                               bool stored);
+typedef int (*cat_list_bind_fn)(struct db_stmt *st, const void *filter, const struct cat_reach *r);
+/* Step a list's page into pg: who's reach worked out, the statement made by sql and bound by
+ * bind; a written page (pg->out) reads the stored items of kind, a collected one the columns. */
+int cat_list_rows(struct db *db, const struct org_actor *who, const struct cat_item_kind *kind,
+                  cat_list_sql_fn sql, cat_list_bind_fn bind, const void *filter,
+                  struct cat_page *pg);
+
 /* ---- stored list items (db/migrations/0010_list_items.sql) ----
  * A list whose JSON pages are made of items rendered from the columns whenever their object
  * changes and stored with it (a list_item column), so that a page reads one column per row.

@@ -407,11 +407,11 @@ static int system_page(struct db *db, const struct org_actor *who,
     const char *why;
     int rc = cat_page_start(pg, q->limit, q->cursor, q->sort, q->q, p);
     if (!rc)
-        rc = cat_filter(q->organisation, "organisation", &f.organisation, p);
-    if (!rc && f.organisation)
-        f.organisation = org_code_normalise(f.organisation, org, &why) ? "" : org;
+        rc = cat_filter(q->organisation, "organisation", &f.list.organisation, p);
+    if (!rc && f.list.organisation)
+        f.list.organisation = org_code_normalise(f.list.organisation, org, &why) ? "" : org;
     if (!rc)
-        rc = cat_filter(q->owner, "owner", &f.owner, p);
+        rc = cat_filter(q->owner, "owner", &f.list.owner, p);
     if (!rc && q->lifecycle && *q->lifecycle && lifecycle_check(q->lifecycle, &why))
         rc = cat_reject(p, 422, "invalid_value", "lifecycle", "%s", why);
     if (!rc && q->lifecycle && *q->lifecycle)
@@ -421,11 +421,7 @@ static int system_page(struct db *db, const struct org_actor *who,
     if (!rc)
         rc = personal_level(q->personal_data, &f.personal, p);
     f.mine = q->mine;
-    f.by_name = pg->sort && strcmp(pg->sort, "name") == 0;
-    f.like = pg->like[0] ? pg->like : NULL;
-    f.after_key = pg->has_after ? pg->after_key : NULL;
-    f.after_id = pg->has_after ? pg->after_id : NULL;
-    f.limit = pg->limit + 1;
+    cat_list_filter_page(&f.list, pg);
     if (!rc)
         rc = cat_sql_system_list(db, who, &f, pg);
     return rc;

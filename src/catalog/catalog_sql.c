@@ -118,8 +118,6 @@ int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
  * filters on the caller's reach as cat_list.h says. A JSON page reads the stored items
  * (system.list_item), an export the columns. The statement cache keeps each form prepared. */
 
-#define LIST_SQL_MAX 4096
-
 /* A list item's members, in order (its level_name_sv is added by item_tail). */
 #define SYSTEM_ITEM_COLUMNS                                                                        \
     " s.external_id, s.name, s.description,"                                                       \
@@ -175,24 +173,11 @@ int system_items_render(struct db *db, bool missing_only, int *count)
 }
 
 /* The statement's text for filter f in reach r; from the stored items or from the columns. */
-static int list_sql(struct buf *b, const struct system_filter *f, const struct cat_reach *r,
-                    bool stored)
+static int list_sql(struct buf *b, const void *filter, const struct cat_reach *r, bool stored)
 {
-    int rc = cat_reach_with(b, r);
-    if (!rc)
-        rc = buf_append_str(b, stored ? SYSTEM_STORED_SELECT : SYSTEM_LIST_SELECT);
-    if (!rc && stored && f->organisation)
-        rc = buf_append_str(b, " JOIN organisation o ON o.id = s.organisation_id");
-    if (!rc && stored && f->owner)
-        rc = buf_append_str(b, " JOIN person ow ON ow.id = s.owner_id");
-    if (!rc)
-        rc = buf_append_str(b, " WHERE ");
-    if (!rc)
-        rc = cat_reach_where(b, r, "s.organisation_id");
-    if (!rc && f->organisation)
-        rc = buf_append_str(b, " AND o.code = :organisation");
-    if (!rc && f->owner)
-        rc = buf_append_str(b, " AND ow.user_id = :owner");
+    const struct system_filter *f = filter;
+    int rc = cat_list_sql_head(b, r, stored ? SYSTEM_STORED_SELECT : SYSTEM_LIST_SELECT, stored,
+                               's', &f->list);
     if (!rc && f->lifecycle)
         rc = buf_append_str(b, " AND s.lifecycle = :lifecycle");
     if (!rc && f->level > 0)
@@ -201,26 +186,13 @@ static int list_sql(struct buf *b, const struct system_filter *f, const struct c
         rc = buf_append_str(b, " AND s.personal_level = :personal");
     if (!rc && f->mine)
         rc = buf_append_str(b, " AND (s.owner_id = :person OR s.administrator_id = :person)");
-    if (!rc && f->like)
-        rc = buf_append_str(b, " AND (lower(s.external_id) LIKE :like ESCAPE '\\'"
-                               " OR lower(s.name) LIKE :like ESCAPE '\\')");
-    if (!rc && f->after_key && f->by_name)
-        rc = buf_append_str(b, " AND (s.name, s.external_id) > (:after_key, :after_id)");
-    else if (!rc && f->after_key)
-        rc = buf_append_str(b, " AND s.external_id > :after_id");
-    if (!rc)
-        rc = buf_append_str(b, f->by_name ? " ORDER BY s.name, s.external_id LIMIT :limit"
-                                          : " ORDER BY s.external_id LIMIT :limit");
-    return rc;
+    return rc ? rc : cat_list_sql_tail(b, 's', &f->list);
 }
 
-static int list_bind(struct db_stmt *st, const struct cat_reach *r, const struct system_filter *f)
+static int list_bind(struct db_stmt *st, const void *filter, const struct cat_reach *r)
 {
-    int rc = cat_reach_bind(st, r);
-    if (!rc && f->organisation)
-        rc = db_bind_text(st, ":organisation", f->organisation);
-    if (!rc && f->owner)
-        rc = db_bind_text(st, ":owner", f->owner);
+    const struct system_filter *f = filter;
+    int rc = cat_list_bind_head(st, r, &f->list);
     if (!rc && f->lifecycle)
         rc = db_bind_text(st, ":lifecycle", f->lifecycle);
     if (!rc && f->level > 0)
@@ -229,39 +201,13 @@ static int list_bind(struct db_stmt *st, const struct cat_reach *r, const struct
         rc = db_bind_int(st, ":personal", f->personal);
     if (!rc && f->mine)
         rc = db_bind_int(st, ":person", r->caller->person_id);
-    if (!rc && f->like)
-        rc = db_bind_text(st, ":like", f->like);
-    if (!rc && f->after_key && f->by_name)
-        rc = db_bind_text(st, ":after_key", f->after_key);
-    if (!rc && f->after_key)
-        rc = db_bind_text(st, ":after_id", f->after_id);
-    if (!rc)
-        rc = db_bind_int(st, ":limit", f->limit);
-    return rc;
+    return rc ? rc : cat_list_bind_tail(st, &f->list);
 }
 
 int cat_sql_system_list(struct db *db, const struct org_actor *who, const struct system_filter *f,
                         struct cat_page *pg)
 {
-    struct cat_reach reach;
-    struct db_stmt *st = NULL;
-    struct buf sql;
-    bool stored = pg->out != NULL;
-    buf_init(&sql, LIST_SQL_MAX);
-    int rc = cat_reach_start(db, who, &reach, pg);
-    if (stored) {
-        pg->item_db = db;
-        pg->item_kind = &system_item;
-    }
-    if (!rc)
-        rc = list_sql(&sql, f, &reach, stored);
-    if (!rc)
-        rc = db_prepare(db, buf_str(&sql), &st);
-    if (!rc)
-        rc = cat_page_rows(pg, st, list_bind(st, &reach, f));
-    cat_reach_end(&reach, pg);
-    buf_release(&sql);
-    return rc;
+    return cat_list_rows(db, who, &system_item, list_sql, list_bind, f, pg);
 }
 
 int cat_sql_system_taken(struct db *db, const char *external_id, bool *taken)

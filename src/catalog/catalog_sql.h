@@ -2,6 +2,7 @@
 #ifndef VARN_CATALOG_CATALOG_SQL_H
 #define VARN_CATALOG_CATALOG_SQL_H
 
+#include "catalog/cat_list.h"
 #include "org/org.h"
 
 #include <jansson.h>
@@ -21,13 +22,11 @@ struct system_write {
 };
 
 struct system_filter {
-    const char *organisation, *owner, *lifecycle, *like; /* NULL: any */
-    int64_t level;                                       /* -1: any */
-    int64_t personal;                                    /* -1: any; else 0-2 exactly */
-    bool mine;                                           /* owner or administrator is the caller */
-    bool by_name;                                        /* order by name, external_id */
-    const char *after_key, *after_id;                    /* keyset cursor, or NULL */
-    int limit;
+    struct cat_list_filter list; /* organisation, owner, q, order, cursor, limit */
+    const char *lifecycle;       /* NULL: any */
+    int64_t level;               /* -1: any */
+    int64_t personal;            /* -1: any; else 0-2 exactly */
+    bool mine;                   /* owner or administrator is the caller */
 };
 
 /* A system as its API object plus hidden _id, _organisation_id, _owner_id, _administrator_id,

@@ -113,8 +113,6 @@ int cls_sql_info_by_id(struct db *db, int64_t id, json_t **out)
  * like the systems list: a JSON page reads the stored items (information.list_item), an export
  * the columns. */
 
-#define INFO_LIST_SQL_MAX 4096
-
 /* The list from the columns (exports); of the hidden columns only _organisation_id. */
 #define INFO_LIST_SELECT "SELECT i.organisation_id AS _organisation_id," INFO_COLUMNS
 /* The list from the stored items (JSON pages); organisation and person joined only for a
@@ -158,26 +156,13 @@ int information_items_render(struct db *db, bool missing_only, int *count)
     return cat_items_render(db, &info_item, missing_only, count);
 }
 
-static int info_list_sql(struct buf *b, const struct information_filter *f,
-                         const struct cat_reach *r, bool stored)
+static int info_list_sql(struct buf *b, const void *filter, const struct cat_reach *r, bool stored)
 {
     static const char *const at_least[] = {" AND i.k >= :k", " AND i.r >= :r", " AND i.t >= :t"};
+    const struct information_filter *f = filter;
     const int64_t levels[] = {f->k, f->r, f->t};
-    int rc = cat_reach_with(b, r);
-    if (!rc)
-        rc = buf_append_str(b, stored ? INFO_STORED_SELECT : INFO_LIST_SELECT);
-    if (!rc && stored && f->organisation)
-        rc = buf_append_str(b, " JOIN organisation o ON o.id = i.organisation_id");
-    if (!rc && stored && f->owner)
-        rc = buf_append_str(b, " JOIN person ow ON ow.id = i.owner_id");
-    if (!rc)
-        rc = buf_append_str(b, " WHERE ");
-    if (!rc)
-        rc = cat_reach_where(b, r, "i.organisation_id");
-    if (!rc && f->organisation)
-        rc = buf_append_str(b, " AND o.code = :organisation");
-    if (!rc && f->owner)
-        rc = buf_append_str(b, " AND ow.user_id = :owner");
+    int rc = cat_list_sql_head(b, r, stored ? INFO_STORED_SELECT : INFO_LIST_SELECT, stored, 'i',
+                               &f->list);
     for (int a = 0; !rc && a < 3; a++)
         rc = levels[a] > 0 ? buf_append_str(b, at_least[a]) : 0;
     if (!rc && f->personal_data)
@@ -186,29 +171,15 @@ static int info_list_sql(struct buf *b, const struct information_filter *f,
         rc = buf_append_str(b, " AND i.review_due < :review_before");
     if (!rc && f->mine)
         rc = buf_append_str(b, " AND i.owner_id = :person");
-    if (!rc && f->like)
-        rc = buf_append_str(b, " AND (lower(i.external_id) LIKE :like ESCAPE '\\'"
-                               " OR lower(i.name) LIKE :like ESCAPE '\\')");
-    if (!rc && f->after_key && f->by_name)
-        rc = buf_append_str(b, " AND (i.name, i.external_id) > (:after_key, :after_id)");
-    else if (!rc && f->after_key)
-        rc = buf_append_str(b, " AND i.external_id > :after_id");
-    if (!rc)
-        rc = buf_append_str(b, f->by_name ? " ORDER BY i.name, i.external_id LIMIT :limit"
-                                          : " ORDER BY i.external_id LIMIT :limit");
-    return rc;
+    return rc ? rc : cat_list_sql_tail(b, 'i', &f->list);
 }
 
-static int info_list_bind(struct db_stmt *st, const struct cat_reach *r,
-                          const struct information_filter *f)
+static int info_list_bind(struct db_stmt *st, const void *filter, const struct cat_reach *r)
 {
     static const char *const names[] = {":k", ":r", ":t"};
+    const struct information_filter *f = filter;
     const int64_t levels[] = {f->k, f->r, f->t};
-    int rc = cat_reach_bind(st, r);
-    if (!rc && f->organisation)
-        rc = db_bind_text(st, ":organisation", f->organisation);
-    if (!rc && f->owner)
-        rc = db_bind_text(st, ":owner", f->owner);
+    int rc = cat_list_bind_head(st, r, &f->list);
     for (int a = 0; !rc && a < 3; a++)
         rc = levels[a] > 0 ? db_bind_int(st, names[a], levels[a]) : 0;
     if (!rc && f->personal_data)
@@ -217,39 +188,13 @@ static int info_list_bind(struct db_stmt *st, const struct cat_reach *r,
         rc = db_bind_text(st, ":review_before", f->review_before);
     if (!rc && f->mine)
         rc = db_bind_int(st, ":person", r->caller->person_id);
-    if (!rc && f->like)
-        rc = db_bind_text(st, ":like", f->like);
-    if (!rc && f->after_key && f->by_name)
-        rc = db_bind_text(st, ":after_key", f->after_key);
-    if (!rc && f->after_key)
-        rc = db_bind_text(st, ":after_id", f->after_id);
-    if (!rc)
-        rc = db_bind_int(st, ":limit", f->limit);
-    return rc;
+    return rc ? rc : cat_list_bind_tail(st, &f->list);
 }
 
 int cls_sql_info_list(struct db *db, const struct org_actor *who,
                       const struct information_filter *f, struct cat_page *pg)
 {
-    struct cat_reach reach;
-    struct db_stmt *st = NULL;
-    struct buf sql;
-    bool stored = pg->out != NULL;
-    buf_init(&sql, INFO_LIST_SQL_MAX);
-    int rc = cat_reach_start(db, who, &reach, pg);
-    if (stored) {
-        pg->item_db = db;
-        pg->item_kind = &info_item;
-    }
-    if (!rc)
-        rc = info_list_sql(&sql, f, &reach, stored);
-    if (!rc)
-        rc = db_prepare(db, buf_str(&sql), &st);
-    if (!rc)
-        rc = cat_page_rows(pg, st, info_list_bind(st, &reach, f));
-    cat_reach_end(&reach, pg);
-    buf_release(&sql);
-    return rc;
+    return cat_list_rows(db, who, &info_item, info_list_sql, info_list_bind, f, pg);
 }
 
 int cls_sql_info_taken(struct db *db, const char *external_id, bool *taken)

@@ -2,6 +2,7 @@
 #ifndef VARN_CLASSIFICATION_CLASSIFICATION_SQL_H
 #define VARN_CLASSIFICATION_CLASSIFICATION_SQL_H
 
+#include "catalog/cat_list.h"
 #include "org/org.h"
 
 #include <jansson.h>
@@ -20,12 +21,10 @@ struct information_write {
 };
 
 struct information_filter {
-    const char *organisation, *owner, *personal_data, *review_before, *like; /* NULL: any */
-    int64_t k, r, t;                  /* -1: any; else at least */
-    bool mine;                        /* owned by the caller's person */
-    bool by_name;                     /* order by name, external_id */
-    const char *after_key, *after_id; /* keyset cursor, or NULL */
-    int limit;
+    struct cat_list_filter list;               /* organisation, owner, q, order, cursor, limit */
+    const char *personal_data, *review_before; /* NULL: any */
+    int64_t k, r, t;                           /* -1: any; else at least */
+    bool mine;                                 /* owned by the caller's person */
 };
 
 /* An asset as its API object plus hidden _id, _organisation_id, _owner_id. */

@@ -65,6 +65,15 @@ def sql_write(sql):
         con.close()
 
 
+def imported(kind, text):
+    """varn import kind of a file holding text."""
+    path = os.path.join(tempdir(), kind + ".csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    r = run_varn("import", kind, path, db=srv().db)
+    eq(r.returncode, 0, "varn import %s (%s)" % (kind, r.stderr))
+
+
 def link(sys_ext, info_ext, method):
     st, _, b = call(method, "/api/v1/systems/%s/information/%s" % (sys_ext, info_ext),
                     {} if method == "PUT" else None)
@@ -111,27 +120,18 @@ def _():
     eq((items["LI-1"]["k"], items["LI-1"]["level"], items["LI-1"]["personal_data"]),
        (0, 0, "none"), "back to nothing once unlinked")
 
-    d = tempdir()
-    path = os.path.join(d, "systems.csv")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("external_id,name,organisation,system_owner,lifecycle,internet_facing,"
-                "mfa_enforced,last_significant_change,hosting,hosting_country\n"
-                "LI-3,Importerat,NORRBY,sara,planned,nej,ja,,own,\n"
-                "LI-2,Importerat om,NORRBY,sara,production,ja,nej,2026-06-01,supplier,\n")
-    r = run_varn("import", "systems", path, db=srv().db)
-    eq(r.returncode, 0, "varn import systems (%s)" % r.stderr)
+    imported("systems", "external_id,name,organisation,system_owner,lifecycle,internet_facing,"
+             "mfa_enforced,last_significant_change,hosting,hosting_country\n"
+             "LI-3,Importerat,NORRBY,sara,planned,nej,ja,,own,\n"
+             "LI-2,Importerat om,NORRBY,sara,production,ja,nej,2026-06-01,supplier,\n")
     items = agrees("an import")
     eq((items["LI-3"]["name"], items["LI-2"]["name"], items["LI-2"]["hosting"]),
        ("Importerat", "Importerat om", "supplier"), "imported and re-imported values")
 
-    path = os.path.join(d, "information.csv")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("external_id,name,organisation,information_owner,k,r,t,personal_data,"
-                "classified_at,systems\n"
-                "LI-INF2,Importerad,NORRBY,ivar,1,4,2,personal,2026-02-01,LI-3\n"
-                "LI-INF,Omklassad igen,NORRBY,ivar,2,2,2,none,2026-02-01,\n")
-    r = run_varn("import", "information", path, db=srv().db)
-    eq(r.returncode, 0, "varn import information (%s)" % r.stderr)
+    imported("information", "external_id,name,organisation,information_owner,k,r,t,"
+             "personal_data,classified_at,systems\n"
+             "LI-INF2,Importerad,NORRBY,ivar,1,4,2,personal,2026-02-01,LI-3\n"
+             "LI-INF,Omklassad igen,NORRBY,ivar,2,2,2,none,2026-02-01,\n")
     items = agrees("an import of information")
     info = listed("information")
     eq((info["LI-INF2"]["r"], info["LI-INF"]["name"], info["LI-INF"]["k"]),
