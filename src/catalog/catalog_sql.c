@@ -1,4 +1,5 @@
-/* All SQL of the catalog: systems and components; tenant reads start with AUTHZ_SCOPE_CTE. */
+/* All SQL of the catalog: systems (their stored list items too) and components; tenant reads
+ * start with AUTHZ_SCOPE_CTE, the list filters as cat_list.h says. */
 #include "catalog/catalog_sql.h"
 #include "catalog/cat_common.h"
 #include "catalog/cat_list.h"

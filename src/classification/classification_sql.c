@@ -1,5 +1,6 @@
-/* All SQL of classification: information assets, links, raises and requirement rules; tenant
- * reads start with AUTHZ_SCOPE_CTE. */
+/* All SQL of classification: information assets (their stored list items too), links, raises
+ * and requirement rules; tenant reads start with AUTHZ_SCOPE_CTE, the list filters as
+ * cat_list.h says. */
 #include "classification/classification_sql.h"
 #include "catalog/cat_common.h"
 #include "catalog/cat_list.h"
