@@ -2,13 +2,13 @@
  * accounts, entitlements and grants for the API, MFA coverage. No SQL and no HTTP here. */
 #include "access/access.h"
 #include "access/access_sql.h"
+#include "access/workflow_util.h"
 #include "catalog/cat_common.h"
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/str.h"
 #include "db/db.h"
 
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,106 +79,13 @@ int access_grant_object(struct db *db, int64_t grant_id, json_t **out)
 
 /* ---- helpers ---- */
 
-#define CURSOR_MAX 96
-
 static const char *const STATUSES[] = {"active", "disabled", "removed", NULL};
-
-static const char *member(json_t *o, const char *name)
-{
-    return json_string_value(json_object_get(o, name));
-}
-
-static int64_t hidden(json_t *o, const char *name)
-{
-    return json_integer_value(json_object_get(o, name));
-}
-
-static bool one_of(const char *s, const char *const *list)
-{
-    for (size_t i = 0; s && list[i]; i++)
-        if (strcmp(s, list[i]) == 0)
-            return true;
-    return false;
-}
-
-static bool given(const char *s)
-{
-    return s && *s;
-}
-
-/* A path id: a positive integer, else nothing there. */
-static int path_id(const char *s, int64_t *id)
-{
-    return s && str_to_int64(s, 1, INT64_MAX / 2, id) == 0 ? 0 : ERR_NOTFOUND;
-}
-
-static void now_iso(char out[CLOCK_ISO_LEN])
-{
-    clock_format(clock_now(), out);
-}
-
-static void today(char out[ORG_DATE_LEN + 1])
-{
-    char at[CLOCK_ISO_LEN];
-    now_iso(at);
-    memcpy(out, at, ORG_DATE_LEN);
-    out[ORG_DATE_LEN] = '\0';
-}
-
-static void id_text(int64_t id, char out[24])
-{
-    str_format(out, 24, "%lld", (long long)id);
-}
-
-/* The person the caller is, or 0 (a token, the command line). */
-static int64_t caller_person(const struct org_actor *who)
-{
-    return who->caller && who->caller->kind == CALLER_SESSION ? who->caller->person_id : 0;
-}
-
-static void cursor_make(char kind, int64_t id, char out[CURSOR_MAX])
-{
-    char raw[64];
-    str_format(raw, sizeof(raw), "%c:%lld", kind, (long long)id);
-    sodium_bin2base64(out, CURSOR_MAX, (const unsigned char *)raw, strlen(raw),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-static int cursor_read(const char *cursor, char kind, int64_t *id, struct json_problem *p)
-{
-    unsigned char raw[64];
-    size_t n = 0;
-    char text[64];
-    if (strlen(cursor) >= CURSOR_MAX ||
-        sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        n < 3 || raw[0] != (unsigned char)kind || raw[1] != ':')
-        goto bad;
-    memcpy(text, raw + 2, n - 2);
-    text[n - 2] = '\0';
-    if (str_to_int64(text, 0, INT64_MAX / 2, id))
-        goto bad;
-    return 0;
-bad:
-    return cat_reject(p, 422, "invalid_cursor", "cursor",
-                      "the cursor is not one this list gave out; start again without it");
-}
-
-static int page_limit(const char *limit, int *out, struct json_problem *p)
-{
-    int64_t n = ORG_PAGE_DEFAULT;
-    if (given(limit) && str_to_int64(limit, 1, ORG_PAGE_MAX, &n))
-        return cat_reject(p, 422, "out_of_range", "limit", "limit is a whole number from 1 to %d",
-                          ORG_PAGE_MAX);
-    *out = (int)n;
-    return 0;
-}
 
 /* A true/false filter into *out (-1 when absent). */
 static int bool_filter(const char *v, const char *name, int *out, struct json_problem *p)
 {
     *out = -1;
-    if (!given(v))
+    if (!wf_given(v))
         return 0;
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
         *out = strcmp(v, "true") == 0;
@@ -191,7 +98,7 @@ static int bool_filter(const char *v, const char *name, int *out, struct json_pr
 static int id_filter(const char *v, const char *name, int64_t *out, struct json_problem *p)
 {
     *out = 0;
-    if (!given(v))
+    if (!wf_given(v))
         return 0;
     if (str_to_int64(v, 1, INT64_MAX / 2, out) == 0)
         return 0;
@@ -222,11 +129,11 @@ static int id_pages(struct db *db, const struct org_actor *who, void *filter, in
             rc = ERR_TOOBIG;
             break;
         }
-        *after_id = hidden(json_array_get(rows, n - 1), "id");
+        *after_id = wf_hidden(json_array_get(rows, n - 1), "id");
     }
     if (!rc && !all && json_array_size(rows) > (size_t)page) {
-        char cursor[CURSOR_MAX];
-        cursor_make(kind, hidden(json_array_get(rows, (size_t)page - 1), "id"), cursor);
+        char cursor[WF_CURSOR_MAX];
+        wf_cursor_make(kind, wf_hidden(json_array_get(rows, (size_t)page - 1), "id"), cursor);
         json_decref(next);
         next = json_string(cursor);
     }
@@ -249,11 +156,11 @@ static json_t *account_object(json_t *row)
     json_t *o = cat_public(row);
     if (!o)
         return NULL;
-    const char *reason = member(o, "x_reason"), *until = member(o, "x_until");
-    today(day);
+    const char *reason = wf_member(o, "x_reason"), *until = wf_member(o, "x_until");
+    wf_today(day);
     json_t *ex = reason ? json_pack("{s:s, s:s?, s:s?, s:s?}", "reason", reason, "until", until,
-                                    "approved_by", member(o, "x_approved_by"), "approved_at",
-                                    member(o, "x_approved_at"))
+                                    "approved_by", wf_member(o, "x_approved_by"), "approved_at",
+                                    wf_member(o, "x_approved_at"))
                         : json_null();
     bool valid = reason && until && strcmp(until, day) >= 0;
     json_object_set_new(o, "exception", ex);
@@ -277,9 +184,9 @@ int access_account_list(struct db *db, const struct org_actor *who,
     struct access_account_filter f = {0};
     char like[2 * ORG_FILTER_MAX + 3];
     const char *text = NULL;
-    int rc = page_limit(q->limit, &f.limit, p);
-    if (!rc && given(q->cursor) && !all)
-        rc = cursor_read(q->cursor, 'C', &f.after_id, p);
+    int rc = wf_page_limit(q->limit, &f.limit, p);
+    if (!rc && wf_given(q->cursor) && !all)
+        rc = wf_cursor_read(q->cursor, 'C', &f.after_id, p);
     if (!rc)
         rc = cat_filter(q->organisation, "organisation", &f.organisation, p);
     if (!rc)
@@ -288,7 +195,7 @@ int access_account_list(struct db *db, const struct org_actor *who,
         rc = cat_filter(q->person, "person", &f.person, p);
     if (!rc)
         rc = cat_filter(q->status, "status", &f.status, p);
-    if (!rc && f.status && !one_of(f.status, STATUSES))
+    if (!rc && f.status && !wf_one_of(f.status, STATUSES))
         rc = cat_reject(p, 422, "invalid_value", "status", "status is active, disabled or removed");
     if (!rc)
         rc = bool_filter(q->shared, "shared", &f.shared, p);
@@ -314,7 +221,7 @@ int access_account_list(struct db *db, const struct org_actor *who,
 static int account_find(struct db *db, const struct org_actor *who, const char *id, json_t **row)
 {
     int64_t n;
-    int rc = path_id(id, &n);
+    int rc = wf_path_id(id, &n);
     if (!rc)
         rc = access_sql_account_find(db, who, n, row);
     return rc;
@@ -357,8 +264,8 @@ static int person_of(struct db *db, const struct org_actor *who, const char *use
         return cat_unknown_person(p, "person", user_id);
     if (rc)
         return rc;
-    *id = hidden(row, "_id");
-    *org_id = hidden(row, "_organisation_id");
+    *id = wf_hidden(row, "_id");
+    *org_id = wf_hidden(row, "_organisation_id");
     json_decref(row);
     return 0;
 }
@@ -373,8 +280,8 @@ static int system_of(struct db *db, const struct org_actor *who, const char *ext
                           "no system has external id '%s' in your reach", cat_shown(external_id));
     if (rc)
         return rc;
-    *id = hidden(row, "_id");
-    *org_id = hidden(row, "_organisation_id");
+    *id = wf_hidden(row, "_id");
+    *org_id = wf_hidden(row, "_organisation_id");
     json_decref(row);
     return 0;
 }
@@ -394,16 +301,16 @@ static int account_create_apply(struct db *db, const struct org_actor *who, json
                                 json_t **out, struct json_problem *p)
 {
     char at[CLOCK_ISO_LEN], login[CLOCK_ISO_LEN], idt[24];
-    const char *username = member(body, "username"), *person = member(body, "person");
-    const char *status = member(body, "status");
+    const char *username = wf_member(body, "username"), *person = wf_member(body, "person");
+    const char *status = wf_member(body, "status");
     int64_t system_org = 0, taken = 0;
     struct access_account_write w = {.status = status ? status : "active", .source = "manual"};
-    now_iso(at);
-    int rc = system_of(db, who, member(body, "system"), &w.system_id, &system_org, p);
+    wf_now(at);
+    int rc = system_of(db, who, wf_member(body, "system"), &w.system_id, &system_org, p);
     w.organisation_id = system_org;
     if (!rc && person)
         rc = person_of(db, who, person, &w.person_id, &w.organisation_id, p);
-    if (!rc && !one_of(w.status, STATUSES))
+    if (!rc && !wf_one_of(w.status, STATUSES))
         rc = cat_reject(p, 422, "invalid_value", "status", "status is active or disabled");
     if (!rc && strcmp(w.status, "removed") == 0)
         rc = cat_reject(p, 422, "invalid_value", "status",
@@ -424,7 +331,7 @@ static int account_create_apply(struct db *db, const struct org_actor *who, json
     rc = access_sql_account_insert(db, &w, at);
     if (!rc)
         rc = account_after(db, w.id, out);
-    id_text(w.id, idt);
+    wf_id_text(w.id, idt);
     if (!rc)
         rc = cat_audit(db, who, "account.create", "account", idt, w.organisation_id, NULL, *out);
     return rc;
@@ -455,33 +362,34 @@ static int account_update_apply(struct db *db, const struct org_actor *who, cons
     if (rc)
         return rc;
     struct access_account_write w = {
-        .id = hidden(row, "id"),
-        .system_id = hidden(row, "_system_id"),
-        .organisation_id = hidden(row, "_organisation_id"),
-        .person_id = hidden(row, "_person_id"),
-        .last_login = member(row, "last_login"),
-        .status = member(row, "status"),
+        .id = wf_hidden(row, "id"),
+        .system_id = wf_hidden(row, "_system_id"),
+        .organisation_id = wf_hidden(row, "_organisation_id"),
+        .person_id = wf_hidden(row, "_person_id"),
+        .last_login = wf_member(row, "last_login"),
+        .status = wf_member(row, "status"),
         .shared = json_is_true(json_object_get(row, "shared")),
         .privileged = json_is_true(json_object_get(row, "privileged")),
         .mfa_enrolled = json_is_true(json_object_get(row, "mfa_enrolled")),
     };
     json_t *pv = json_object_get(body, "person"), *st = json_object_get(body, "status");
-    now_iso(at);
+    wf_now(at);
     if (pv && json_is_null(pv)) {
         /* tied to no person: the system's organisation, which must be in reach */
         json_t *sys = NULL;
-        rc = access_sql_system_find(db, who, member(row, "system"), &sys);
+        rc = access_sql_system_find(db, who, wf_member(row, "system"), &sys);
         if (rc == ERR_NOTFOUND)
             rc = cat_reject(p, 422, "invalid_value", "person",
                             "the system's organisation is not in your reach; name a person");
         w.person_id = 0;
-        w.organisation_id = hidden(sys, "_organisation_id");
+        w.organisation_id = wf_hidden(sys, "_organisation_id");
         json_decref(sys);
     } else if (pv && json_is_string(pv) &&
-               (!member(row, "person") || strcmp(member(row, "person"), json_string_value(pv)))) {
+               (!wf_member(row, "person") ||
+                strcmp(wf_member(row, "person"), json_string_value(pv)))) {
         rc = person_of(db, who, json_string_value(pv), &w.person_id, &w.organisation_id, p);
     }
-    if (!rc && st && !one_of(json_string_value(st), STATUSES))
+    if (!rc && st && !wf_one_of(json_string_value(st), STATUSES))
         rc = cat_reject(p, 422, "invalid_value", "status", "status is active, disabled or removed");
     if (!rc && st)
         w.status = json_string_value(st);
@@ -495,13 +403,13 @@ static int account_update_apply(struct db *db, const struct org_actor *who, cons
     if (!rc)
         rc = access_sql_account_update(db, &w, at);
     if (!rc && strcmp(w.status, "removed") == 0)
-        rc = access_sql_account_grants_revoke(db, w.id, caller_person(who), "Kontot är borttaget",
-                                              at);
+        rc = access_sql_account_grants_revoke(db, w.id, wf_caller_person(who),
+                                              "Kontot är borttaget", at);
     if (!rc)
         rc = account_after(db, w.id, out);
     /* A PATCH that sends back what is there writes nothing (the caller rolls back). */
     *unchanged = !rc && before && json_equal(before, *out);
-    id_text(w.id, idt);
+    wf_id_text(w.id, idt);
     if (!rc && !*unchanged)
         rc = cat_audit(db, who, "account.update", "account", idt, w.organisation_id, before, *out);
     json_decref(before);
@@ -530,12 +438,12 @@ static int exception_apply(struct db *db, const struct org_actor *who, const cha
 {
     char at[CLOCK_ISO_LEN], day[ORG_DATE_LEN + 1], idt[24];
     json_t *row = NULL, *before = NULL;
-    const char *reason = member(body, "reason"), *until = member(body, "until");
+    const char *reason = wf_member(body, "reason"), *until = wf_member(body, "until");
     int rc = account_find(db, who, id, &row);
     if (rc)
         return rc;
-    now_iso(at);
-    today(day);
+    wf_now(at);
+    wf_today(day);
     if (!json_is_true(json_object_get(row, "shared")))
         rc = cat_reject(p, 409, "not_shared", NULL,
                         "only a shared or generic account needs an exception; this one is "
@@ -546,14 +454,14 @@ static int exception_apply(struct db *db, const struct org_actor *who, const cha
     if (!rc)
         before = account_object(row);
     if (!rc)
-        rc = access_sql_account_exception(db, hidden(row, "id"), reason, until, caller_person(who),
-                                          at);
+        rc = access_sql_account_exception(db, wf_hidden(row, "id"), reason, until,
+                                          wf_caller_person(who), at);
     if (!rc)
-        rc = account_after(db, hidden(row, "id"), out);
-    id_text(hidden(row, "id"), idt);
+        rc = account_after(db, wf_hidden(row, "id"), out);
+    wf_id_text(wf_hidden(row, "id"), idt);
     if (!rc)
         rc = cat_audit(db, who, "account.exception", "account", idt,
-                       hidden(row, "_organisation_id"), before, *out);
+                       wf_hidden(row, "_organisation_id"), before, *out);
     json_decref(before);
     json_decref(row);
     return rc;
@@ -579,8 +487,8 @@ static int system_at(struct db *db, const struct org_actor *who, const char *ext
     int rc = external_id ? access_sql_system_find(db, who, external_id, &row) : ERR_NOTFOUND;
     if (rc)
         return rc;
-    *id = hidden(row, "_id");
-    *org_id = hidden(row, "_organisation_id");
+    *id = wf_hidden(row, "_id");
+    *org_id = wf_hidden(row, "_organisation_id");
     json_decref(row);
     return 0;
 }
@@ -608,11 +516,11 @@ static int entitlement_create_apply(struct db *db, const struct org_actor *who, 
     char at[CLOCK_ISO_LEN], idt[24];
     int64_t sys = 0, org = 0, id = 0;
     json_t *dup = NULL;
-    const char *name = member(body, "name");
+    const char *name = wf_member(body, "name");
     int rc = system_at(db, who, system, &sys, &org);
     if (rc)
         return rc;
-    now_iso(at);
+    wf_now(at);
     rc = access_sql_entitlement_find(db, sys, 0, name, &dup);
     json_decref(dup);
     if (rc == 0)
@@ -620,11 +528,11 @@ static int entitlement_create_apply(struct db *db, const struct org_actor *who, 
                           cat_shown(name));
     if (rc != ERR_NOTFOUND)
         return rc;
-    rc = access_sql_entitlement_insert(db, sys, name, member(body, "description"),
+    rc = access_sql_entitlement_insert(db, sys, name, wf_member(body, "description"),
                                        json_is_true(json_object_get(body, "privileged")), at, &id);
     if (!rc)
         rc = access_sql_entitlement_find(db, sys, id, NULL, out);
-    id_text(id, idt);
+    wf_id_text(id, idt);
     if (!rc)
         rc = cat_audit(db, who, "entitlement.create", "entitlement", idt, org, NULL, *out);
     return rc;
@@ -657,9 +565,9 @@ int access_grant_list(struct db *db, const struct org_actor *who,
                       struct json_problem *p)
 {
     struct access_grant_filter f = {0};
-    int rc = page_limit(q->limit, &f.limit, p);
-    if (!rc && given(q->cursor) && !all)
-        rc = cursor_read(q->cursor, 'G', &f.after_id, p);
+    int rc = wf_page_limit(q->limit, &f.limit, p);
+    if (!rc && wf_given(q->cursor) && !all)
+        rc = wf_cursor_read(q->cursor, 'G', &f.after_id, p);
     if (!rc)
         rc = cat_filter(q->organisation, "organisation", &f.organisation, p);
     if (!rc)
@@ -681,7 +589,7 @@ int access_grant_get(struct db *db, const struct org_actor *who, const char *id,
 {
     int64_t n;
     json_t *row = NULL;
-    int rc = path_id(id, &n);
+    int rc = wf_path_id(id, &n);
     if (!rc)
         rc = access_sql_grant_find(db, who, n, &row);
     if (rc)
@@ -699,9 +607,9 @@ static int grant_create_apply(struct db *db, const struct org_actor *who, json_t
     int64_t entitlement = json_integer_value(json_object_get(body, "entitlement"));
     int64_t account_id = json_integer_value(json_object_get(body, "account"));
     int64_t system_id = 0, org = 0, grant = 0, existing = 0, person_id = 0;
-    const char *system = member(body, "system"), *person = member(body, "person");
+    const char *system = wf_member(body, "system"), *person = wf_member(body, "person");
     int rc = 0;
-    now_iso(at);
+    wf_now(at);
     if (account_id && (system || person))
         return cat_reject(p, 422, "invalid_value", "account",
                           "name the account, or the system and the person, not both");
@@ -715,9 +623,9 @@ static int grant_create_apply(struct db *db, const struct org_actor *who, json_t
                               "no account has id %lld in your reach", (long long)account_id);
         if (rc)
             return rc;
-        system_id = hidden(account, "_system_id");
-        org = hidden(account, "_organisation_id");
-        if (strcmp(member(account, "status"), "removed") == 0)
+        system_id = wf_hidden(account, "_system_id");
+        org = wf_hidden(account, "_organisation_id");
+        if (strcmp(wf_member(account, "status"), "removed") == 0)
             rc = cat_reject(p, 409, "account_removed", "account",
                             "the account is removed; make it active first");
     } else {
@@ -745,10 +653,10 @@ static int grant_create_apply(struct db *db, const struct org_actor *who, json_t
                         "the account already holds this entitlement (grant %lld)",
                         (long long)existing);
     if (!rc && account)
-        rc = access_sql_grant_insert(db, account_id, entitlement, 0, caller_person(who), "manual",
-                                     at, &grant);
+        rc = access_sql_grant_insert(db, account_id, entitlement, 0, wf_caller_person(who),
+                                     "manual", at, &grant);
     else if (!rc)
-        rc = access_grant_to_person(db, system_id, entitlement, person_id, 0, caller_person(who),
+        rc = access_grant_to_person(db, system_id, entitlement, person_id, 0, wf_caller_person(who),
                                     at, &grant);
     if (rc == ERR_CONFLICT)
         rc = cat_reject(p, 409, "username_taken", "person",
@@ -756,7 +664,7 @@ static int grant_create_apply(struct db *db, const struct org_actor *who, json_t
                         "theirs; grant on that account instead");
     if (!rc)
         rc = access_grant_object(db, grant, out);
-    id_text(grant, idt);
+    wf_id_text(grant, idt);
     /* the grant's organisation is the account's: the person's, or the system's */
     if (!rc)
         rc = cat_audit(db, who, "grant.create", "grant", idt, org, NULL, *out);
@@ -781,18 +689,18 @@ static int grant_revoke_apply(struct db *db, const struct org_actor *who, const 
     char at[CLOCK_ISO_LEN];
     int64_t n;
     json_t *row = NULL, *before = NULL;
-    int rc = path_id(id, &n);
+    int rc = wf_path_id(id, &n);
     if (!rc)
         rc = access_sql_grant_find(db, who, n, &row);
     if (rc)
         return rc;
-    now_iso(at);
-    int64_t org = hidden(row, "_organisation_id");
+    wf_now(at);
+    int64_t org = wf_hidden(row, "_organisation_id");
     before = cat_public(row);
-    rc = access_grant_revoke(db, n, caller_person(who), member(body, "reason"), at);
+    rc = access_grant_revoke(db, n, wf_caller_person(who), wf_member(body, "reason"), at);
     if (rc == ERR_CONFLICT)
         rc = cat_reject(p, 409, "already_revoked", NULL, "the grant was revoked at %s",
-                        member(row, "revoked_at") ? member(row, "revoked_at") : "?");
+                        wf_member(row, "revoked_at") ? wf_member(row, "revoked_at") : "?");
     if (!rc)
         rc = access_grant_object(db, n, out);
     if (!rc)
@@ -841,8 +749,8 @@ json_t *access_account_rows(json_t *items)
     for (size_t i = 0; i < json_array_size(items); i++) {
         json_t *it = json_array_get(items, i), *row = json_deep_copy(it);
         json_t *ex = json_object_get(it, "exception");
-        json_object_set_new(row, "status", json_string(status_sv(member(it, "status"))));
-        json_object_set_new(row, "source", json_string(source_sv(member(it, "source"))));
+        json_object_set_new(row, "status", json_string(status_sv(wf_member(it, "status"))));
+        json_object_set_new(row, "source", json_string(source_sv(wf_member(it, "source"))));
         json_object_set(row, "exception_until",
                         json_is_object(ex) ? json_object_get(ex, "until") : json_null());
         json_object_del(row, "exception");
@@ -856,7 +764,7 @@ json_t *access_grant_rows(json_t *items)
     json_t *rows = json_array();
     for (size_t i = 0; i < json_array_size(items); i++) {
         json_t *it = json_array_get(items, i), *row = json_deep_copy(it);
-        json_object_set_new(row, "source", json_string(source_sv(member(it, "source"))));
+        json_object_set_new(row, "source", json_string(source_sv(wf_member(it, "source"))));
         json_array_append_new(rows, row);
     }
     return rows;
@@ -867,7 +775,7 @@ json_t *access_grant_rows(json_t *items)
 /* with / of as a share rounded to three decimals, or null for none. */
 static json_t *share(json_t *o, const char *with, const char *of)
 {
-    int64_t n = hidden(o, of), k = hidden(o, with);
+    int64_t n = wf_hidden(o, of), k = wf_hidden(o, with);
     if (n <= 0)
         return json_null();
     return json_real((double)(k * 1000 / n) / 1000.0);

@@ -93,11 +93,7 @@ int h_account_list(struct req *req, struct resp *resp)
     struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = access_account_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_ACCOUNTS,
@@ -158,11 +154,7 @@ int h_grant_list(struct req *req, struct resp *resp)
     struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = access_grant_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_GRANTS, access_grant_rows,

@@ -3,6 +3,7 @@
  * one), and the helpers that turn directory values into Värn's. */
 #include "access/directory.h"
 #include "access/directory_sql.h"
+#include "access/workflow_util.h"
 #include "catalog/cat_common.h"
 #include "catalog/catalog_sql.h"
 #include "core/err.h"
@@ -13,81 +14,21 @@
 #include "org/org_sql.h"
 
 #include <ctype.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#define CURSOR_MAX      64
 #define ENTITLEMENT_MAX 200
 #define CHANGES_PAGE    100
 #define SYNCS_PAGE      50
 
-static const char *member(json_t *o, const char *name)
-{
-    return json_string_value(json_object_get(o, name));
-}
-
-static int64_t hidden(json_t *o, const char *name)
-{
-    return json_integer_value(json_object_get(o, name));
-}
-
-static bool given(const char *s)
-{
-    return s && *s;
-}
-
-static int path_id(const char *s, int64_t *id)
-{
-    return s && str_to_int64(s, 1, INT64_MAX / 2, id) == 0 ? 0 : ERR_NOTFOUND;
-}
-
-static void id_text(int64_t id, char out[24])
-{
-    str_format(out, 24, "%lld", (long long)id);
-}
-
-static void now_text(char out[CLOCK_ISO_LEN])
-{
-    clock_format(clock_now(), out);
-}
-
 /* ---- cursors: base64url of "<kind>:<n>" ---- */
-
-static void cursor_make(char kind, int64_t n, char out[CURSOR_MAX])
-{
-    char raw[40];
-    str_format(raw, sizeof(raw), "%c:%lld", kind, (long long)n);
-    sodium_bin2base64(out, CURSOR_MAX, (const unsigned char *)raw, strlen(raw),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
-static int cursor_read(const char *cursor, char kind, int64_t *n, struct json_problem *p)
-{
-    unsigned char raw[40];
-    size_t len = 0;
-    char text[40];
-    if (strlen(cursor) >= CURSOR_MAX ||
-        sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        len < 3 || raw[0] != (unsigned char)kind || raw[1] != ':')
-        goto bad;
-    memcpy(text, raw + 2, len - 2);
-    text[len - 2] = '\0';
-    if (str_to_int64(text, 0, INT64_MAX / 2, n))
-        goto bad;
-    return 0;
-bad:
-    return cat_reject(p, 422, "invalid_cursor", "cursor",
-                      "cursor är inte en som listan gav ut; börja om utan den");
-}
 
 static int page_limit(const char *limit, int64_t dflt, int *out, struct json_problem *p)
 {
     int64_t n = dflt;
-    if (given(limit) && str_to_int64(limit, 1, ORG_PAGE_MAX, &n))
+    if (wf_given(limit) && str_to_int64(limit, 1, ORG_PAGE_MAX, &n))
         return cat_reject(p, 422, "out_of_range", "limit", "limit är ett heltal från 1 till %d",
                           ORG_PAGE_MAX);
     *out = (int)n;
@@ -422,8 +363,8 @@ int dir_rows_build(json_t *users, json_t *groups, const struct dir_map *maps, si
     {
         if (rc)
             break;
-        const char *dn = member(u, "dn"), *username = member(u, "username");
-        const char *person = member(u, "person");
+        const char *dn = wf_member(u, "dn"), *username = wf_member(u, "username");
+        const char *person = wf_member(u, "person");
         json_t *member_of = json_object_get(u, "member_of");
         if (!dn || !username)
             continue;
@@ -457,7 +398,7 @@ int dir_rows_build(json_t *users, json_t *groups, const struct dir_map *maps, si
                 .person_id = person_id,
                 .entitlement = maps[m].entitlement,
                 .mfa_enrolled = json_is_true(json_object_get(u, "mfa")),
-                .last_login = member(u, "last_login"),
+                .last_login = wf_member(u, "last_login"),
                 .disabled = json_is_true(json_object_get(u, "disabled")),
             };
         }
@@ -508,8 +449,8 @@ static bool filter_ok(const char *s)
 /* Check the source's fields in next (a body merged over the current source). */
 static int source_check(json_t *next, struct dir_attrs *attrs, struct json_problem *p)
 {
-    const char *uri = member(next, "uri"), *env = member(next, "bind_password_env");
-    const char *bind_dn = member(next, "bind_dn"), *interval = member(next, "sync_interval");
+    const char *uri = wf_member(next, "uri"), *env = wf_member(next, "bind_password_env");
+    const char *bind_dn = wf_member(next, "bind_dn"), *interval = wf_member(next, "sync_interval");
     int64_t later;
     if (!uri || !(str_starts_with(uri, "ldap://") || str_starts_with(uri, "ldaps://")))
         return reject(p, "uri",
@@ -523,12 +464,12 @@ static int source_check(json_t *next, struct dir_attrs *attrs, struct json_probl
         return cat_reject(p, 422, "required", "bind_password_env",
                           "bind_password_env krävs med bind_dn: namnet på miljövariabeln som "
                           "håller lösenordet (lösenord lagras aldrig i Värn)");
-    if (!filter_ok(member(next, "user_filter")))
+    if (!filter_ok(wf_member(next, "user_filter")))
         return reject(p, "user_filter",
                       "user_filter är ett LDAP-filter inom parenteser, till exempel "
                       "(&(objectClass=user)(objectCategory=person))%s",
                       "");
-    if (!filter_ok(member(next, "group_filter")))
+    if (!filter_ok(wf_member(next, "group_filter")))
         return reject(p, "group_filter",
                       "group_filter är ett LDAP-filter inom parenteser, till exempel "
                       "(objectClass=group)%s",
@@ -553,8 +494,8 @@ static int groups_apply(struct db *db, const struct org_actor *who, int64_t sour
     int rc = dir_sql_groups_clear(db, source_id);
     json_array_foreach(groups, i, g)
     {
-        const char *dn = member(g, "group_dn"), *sys = member(g, "system");
-        const char *ent = member(g, "entitlement");
+        const char *dn = wf_member(g, "group_dn"), *sys = wf_member(g, "system");
+        const char *ent = wf_member(g, "entitlement");
         char norm[DIR_DN_MAX + 1];
         json_t *row = NULL;
         int64_t ent_id = 0;
@@ -580,7 +521,7 @@ static int groups_apply(struct db *db, const struct org_actor *who, int64_t sour
                               "groups[%zu].system: systemet %s finns inte", i, cat_shown(sys));
         bool created = false;
         if (!rc)
-            rc = dir_sql_entitlement_ensure(db, hidden(row, "_id"), ent, at, &ent_id, &created);
+            rc = dir_sql_entitlement_ensure(db, wf_hidden(row, "_id"), ent, at, &ent_id, &created);
         if (!rc && created) {
             /* The map names an entitlement the system did not have: it is made, and audited
              * as one made by hand would be. */
@@ -588,9 +529,9 @@ static int groups_apply(struct db *db, const struct org_actor *who, int64_t sour
             json_t *after =
                 json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)ent_id, "system", sys,
                           "name", ent, "description", "", "privileged", 0);
-            id_text(ent_id, idt);
+            wf_id_text(ent_id, idt);
             rc = cat_audit(db, who, "entitlement.create", "entitlement", idt,
-                           hidden(row, "_organisation_id"), NULL, after);
+                           wf_hidden(row, "_organisation_id"), NULL, after);
             json_decref(after);
         }
         json_decref(row);
@@ -624,7 +565,7 @@ static int source_full(struct db *db, int64_t id, json_t **out)
         json_decref(sync);
         return rc;
     }
-    attrs = json_loads(member(row, "attributes"), 0, NULL);
+    attrs = json_loads(wf_member(row, "attributes"), 0, NULL);
     json_object_set_new(row, "attributes", attrs ? attrs : json_object());
     size_t i;
     json_t *g, *pub = json_array();
@@ -652,10 +593,10 @@ static int source_apply(struct db *db, const struct org_actor *who, json_t *in, 
     char *attr_text = NULL;
     bool taken = false;
     int rc = 0;
-    now_text(at);
+    wf_now(at);
     json_object_update(next, in);
     if (!cur) {
-        const char *code = member(in, "organisation");
+        const char *code = wf_member(in, "organisation");
         char norm[ORG_CODE_MAX + 1];
         const char *why;
         if (!code || org_code_normalise(code, norm, &why))
@@ -667,20 +608,20 @@ static int source_apply(struct db *db, const struct org_actor *who, json_t *in, 
         }
         w.organisation_id = org.id;
     } else {
-        w.id = hidden(cur, "id");
-        w.organisation_id = hidden(cur, "_organisation_id");
+        w.id = wf_hidden(cur, "id");
+        w.organisation_id = wf_hidden(cur, "_organisation_id");
     }
     if (!rc)
         rc = source_check(next, &attrs, p);
-    w.name = member(next, "name");
-    w.uri = member(next, "uri");
-    w.bind_dn = member(next, "bind_dn");
-    w.bind_password_env = member(next, "bind_password_env");
-    w.base_dn = member(next, "base_dn");
-    w.user_filter = member(next, "user_filter");
-    w.group_filter = member(next, "group_filter");
-    w.sync_interval = member(next, "sync_interval");
-    w.next_sync_at = member(next, "next_sync_at");
+    w.name = wf_member(next, "name");
+    w.uri = wf_member(next, "uri");
+    w.bind_dn = wf_member(next, "bind_dn");
+    w.bind_password_env = wf_member(next, "bind_password_env");
+    w.base_dn = wf_member(next, "base_dn");
+    w.user_filter = wf_member(next, "user_filter");
+    w.group_filter = wf_member(next, "group_filter");
+    w.sync_interval = wf_member(next, "sync_interval");
+    w.next_sync_at = wf_member(next, "next_sync_at");
     if (!rc)
         rc = dir_sql_source_taken(db, w.organisation_id, w.name, w.id, &taken);
     if (!rc && taken)
@@ -716,7 +657,7 @@ static int source_apply(struct db *db, const struct org_actor *who, json_t *in, 
         rc = source_full(db, w.id, &full);
     if (!rc) {
         *out = cat_public(full);
-        id_text(w.id, idt);
+        wf_id_text(w.id, idt);
         json_t *after = json_deep_copy(*out);
         json_object_del(after, "last_sync");
         rc = cat_audit(db, who, cur ? "directory_source.update" : "directory_source.create",
@@ -735,7 +676,7 @@ static int source_find(struct db *db, const struct org_actor *who, const char *i
 {
     int64_t id;
     json_t *row = NULL;
-    int rc = path_id(id_s, &id);
+    int rc = wf_path_id(id_s, &id);
     if (!rc)
         rc = dir_sql_source_find(db, who, id, &row);
     if (!rc)
@@ -781,7 +722,7 @@ int dir_source_update(struct db *db, const struct org_actor *who, const char *id
     }
     json_t *cur = NULL;
     int64_t nid;
-    rc = path_id(id, &nid);
+    rc = wf_path_id(id, &nid);
     if (!rc)
         rc = source_find(db, who, id, &cur);
     if (!rc) {
@@ -830,8 +771,8 @@ int dir_source_list(struct db *db, const struct org_actor *who, const char *limi
     int page;
     int64_t after = 0;
     int rc = page_limit(limit, ORG_PAGE_DEFAULT, &page, p);
-    if (!rc && given(cursor))
-        rc = cursor_read(cursor, 'D', &after, p);
+    if (!rc && wf_given(cursor))
+        rc = wf_cursor_read(cursor, 'D', &after, p);
     if (rc)
         return rc;
     json_t *rows = json_array(), *items = json_array(), *next = json_null();
@@ -839,14 +780,14 @@ int dir_source_list(struct db *db, const struct org_actor *who, const char *limi
     size_t n = json_array_size(rows);
     for (size_t i = 0; !rc && i < n && i < (size_t)page; i++) {
         json_t *full = NULL;
-        rc = source_full(db, hidden(json_array_get(rows, i), "id"), &full);
+        rc = source_full(db, wf_hidden(json_array_get(rows, i), "id"), &full);
         if (!rc)
             json_array_append_new(items, cat_public(full));
         json_decref(full);
     }
     if (!rc && n > (size_t)page) {
-        char c[CURSOR_MAX];
-        cursor_make('D', hidden(json_array_get(rows, (size_t)page - 1), "id"), c);
+        char c[WF_CURSOR_MAX];
+        wf_cursor_make('D', wf_hidden(json_array_get(rows, (size_t)page - 1), "id"), c);
         next = json_string(c);
     }
     json_decref(rows);
@@ -865,7 +806,7 @@ int dir_sync_queue(struct db *db, int64_t source_id, const char *actor, int64_t 
 {
     char at[CLOCK_ISO_LEN];
     int64_t active = 0;
-    now_text(at);
+    wf_now(at);
     int rc = dir_sql_sync_active(db, source_id, &active);
     if (!rc && active) {
         *sync_id = active;
@@ -882,7 +823,7 @@ static int request_apply(struct db *db, const struct org_actor *who, const char 
     json_t *row = NULL, *sync = NULL;
     int64_t id, sync_id = 0;
     char idt[24];
-    int rc = path_id(id_s, &id);
+    int rc = wf_path_id(id_s, &id);
     if (!rc)
         rc = dir_sql_source_find(db, who, id, &row);
     if (!rc) {
@@ -897,9 +838,9 @@ static int request_apply(struct db *db, const struct org_actor *who, const char 
         rc = dir_sql_sync_by_id(db, sync_id, &sync);
     if (!rc) {
         *out = cat_public(sync);
-        id_text(sync_id, idt);
+        wf_id_text(sync_id, idt);
         rc = cat_audit(db, who, "directory_sync.request", "directory_sync", idt,
-                       hidden(row, "_organisation_id"), NULL, *out);
+                       wf_hidden(row, "_organisation_id"), NULL, *out);
     }
     json_decref(row);
     json_decref(sync);
@@ -925,14 +866,14 @@ int dir_sync_list(struct db *db, const struct org_actor *who, const char *id_s, 
     int page;
     int64_t id, before = 0;
     json_t *row = NULL;
-    int rc = path_id(id_s, &id);
+    int rc = wf_path_id(id_s, &id);
     if (!rc)
         rc = dir_sql_source_find(db, who, id, &row);
     json_decref(row);
     if (!rc)
         rc = page_limit(limit, SYNCS_PAGE, &page, p);
-    if (!rc && given(cursor))
-        rc = cursor_read(cursor, 'S', &before, p);
+    if (!rc && wf_given(cursor))
+        rc = wf_cursor_read(cursor, 'S', &before, p);
     if (rc)
         return rc;
     json_t *rows = json_array(), *items = json_array(), *next = json_null();
@@ -941,8 +882,8 @@ int dir_sync_list(struct db *db, const struct org_actor *who, const char *id_s, 
     for (size_t i = 0; !rc && i < n && i < (size_t)page; i++)
         json_array_append_new(items, cat_public(json_array_get(rows, i)));
     if (!rc && n > (size_t)page) {
-        char c[CURSOR_MAX];
-        cursor_make('S', hidden(json_array_get(rows, (size_t)page - 1), "id"), c);
+        char c[WF_CURSOR_MAX];
+        wf_cursor_make('S', wf_hidden(json_array_get(rows, (size_t)page - 1), "id"), c);
         next = json_string(c);
     }
     json_decref(rows);
@@ -962,30 +903,30 @@ int dir_sync_get(struct db *db, const struct org_actor *who, const char *id_s, c
     int page;
     int64_t id, sync_id, offset = 0;
     json_t *row = NULL, *sync = NULL;
-    int rc = path_id(id_s, &id);
+    int rc = wf_path_id(id_s, &id);
     if (!rc)
-        rc = path_id(sync_s, &sync_id);
+        rc = wf_path_id(sync_s, &sync_id);
     if (!rc)
         rc = dir_sql_source_find(db, who, id, &row);
     json_decref(row);
     if (!rc)
         rc = dir_sql_sync_by_id(db, sync_id, &sync);
-    if (!rc && hidden(sync, "_source_id") != id)
+    if (!rc && wf_hidden(sync, "_source_id") != id)
         rc = ERR_NOTFOUND;
     if (!rc)
         rc = page_limit(limit, CHANGES_PAGE, &page, p);
-    if (!rc && given(change) && strcmp(change, "new") != 0 && strcmp(change, "removed") != 0 &&
+    if (!rc && wf_given(change) && strcmp(change, "new") != 0 && strcmp(change, "removed") != 0 &&
         strcmp(change, "changed") != 0)
         rc = cat_reject(p, 422, "invalid_value", "change", "change är new, removed eller changed");
-    if (!rc && given(cursor))
-        rc = cursor_read(cursor, 'C', &offset, p);
+    if (!rc && wf_given(cursor))
+        rc = wf_cursor_read(cursor, 'C', &offset, p);
     json_t *rows = json_array(), *next = json_null();
     if (!rc)
-        rc = dir_sql_changes(db, sync_id, given(change) ? change : NULL, offset, page + 1, rows);
+        rc = dir_sql_changes(db, sync_id, wf_given(change) ? change : NULL, offset, page + 1, rows);
     if (!rc && json_array_size(rows) > (size_t)page) {
-        char c[CURSOR_MAX];
+        char c[WF_CURSOR_MAX];
         json_array_remove(rows, (size_t)page);
-        cursor_make('C', offset + page, c);
+        wf_cursor_make('C', offset + page, c);
         next = json_string(c);
     }
     if (rc) {
@@ -1023,25 +964,25 @@ static int sync_read(struct db *db, json_t *src, json_t **users, json_t **groups
 {
     struct dir_attrs attrs;
     struct json_problem p = {0};
-    json_t *attr_json = json_loads(member(src, "attributes"), 0, NULL);
+    json_t *attr_json = json_loads(wf_member(src, "attributes"), 0, NULL);
     int rc = dir_attrs_parse(attr_json, &attrs, &p);
     json_decref(attr_json);
     if (rc) {
         str_format(msg, msglen, "källans attribut är ogiltiga: %s", p.detail);
         return ERR_INVALID;
     }
-    const char *env = member(src, "bind_password_env"), *password = NULL;
+    const char *env = wf_member(src, "bind_password_env"), *password = NULL;
     if (env) {
         password = getenv(env);
         if (!password) {
             str_format(msg, msglen,
                        "miljövariabeln %s med lösenordet för %s är inte satt för varn-processen",
-                       env, member(src, "bind_dn") ? member(src, "bind_dn") : "inloggningen");
+                       env, wf_member(src, "bind_dn") ? wf_member(src, "bind_dn") : "inloggningen");
             return ERR_INVALID;
         }
     }
     *map_rows = json_array();
-    rc = dir_sql_groups(db, hidden(src, "id"), *map_rows);
+    rc = dir_sql_groups(db, wf_hidden(src, "id"), *map_rows);
     if (!rc && json_array_size(*map_rows) == 0) {
         str_format(msg, msglen,
                    "källan har inga grupper kopplade till behörigheter; lägg till "
@@ -1057,18 +998,18 @@ static int sync_read(struct db *db, json_t *src, json_t **users, json_t **groups
         return ERR_NOMEM;
     json_array_foreach(*map_rows, i, g)
     {
-        (*maps)[i] = (struct dir_map){.group_dn = member(g, "group_dn"),
-                                      .system_id = hidden(g, "_system_id"),
-                                      .entitlement = member(g, "entitlement")};
+        (*maps)[i] = (struct dir_map){.group_dn = wf_member(g, "group_dn"),
+                                      .system_id = wf_hidden(g, "_system_id"),
+                                      .entitlement = wf_member(g, "entitlement")};
     }
     *nmaps = n;
     struct dir_conn c = {
-        .uri = member(src, "uri"),
-        .bind_dn = member(src, "bind_dn"),
+        .uri = wf_member(src, "uri"),
+        .bind_dn = wf_member(src, "bind_dn"),
         .password = password,
-        .base_dn = member(src, "base_dn"),
-        .user_filter = member(src, "user_filter"),
-        .group_filter = member(src, "group_filter"),
+        .base_dn = wf_member(src, "base_dn"),
+        .user_filter = wf_member(src, "user_filter"),
+        .group_filter = wf_member(src, "group_filter"),
         .attrs = &attrs,
         .timeout = directory_timeout(),
     };
@@ -1088,13 +1029,13 @@ static int sync_read(struct db *db, json_t *src, json_t **users, json_t **groups
     }
     *people = json_object();
     bool by_email = strcmp(attrs.person_match, "email") == 0;
-    rc = dir_sql_people(db, hidden(src, "_organisation_id"), by_email, *people);
+    rc = dir_sql_people(db, wf_hidden(src, "_organisation_id"), by_email, *people);
     if (!rc) {
         /* Match case-blind: user ids are lower case, and e-mail addresses are compared so. */
         json_t *u;
         json_array_foreach(*users, i, u)
         {
-            const char *v = member(u, "person");
+            const char *v = wf_member(u, "person");
             char low[320];
             if (!v || str_copy(low, sizeof(low), v))
                 continue;
@@ -1111,8 +1052,8 @@ static int record_failure(struct db *db, int64_t sync_id, json_t *src, const cha
 {
     char at[CLOCK_ISO_LEN], idt[24];
     struct org_actor who = {.everything = true, .actor = actor};
-    now_text(at);
-    id_text(sync_id, idt);
+    wf_now(at);
+    wf_id_text(sync_id, idt);
     int rc = db_begin(db);
     if (rc)
         return rc;
@@ -1120,7 +1061,7 @@ static int record_failure(struct db *db, int64_t sync_id, json_t *src, const cha
     if (!rc) {
         json_t *after = json_pack("{s:s, s:s}", "status", "failed", "error", error);
         rc = cat_audit(db, &who, "directory_sync.fail", "directory_sync", idt,
-                       src ? hidden(src, "_organisation_id") : 0, NULL, after);
+                       src ? wf_hidden(src, "_organisation_id") : 0, NULL, after);
         json_decref(after);
     }
     return rc ? (db_rollback(db), rc) : db_commit(db);
@@ -1143,8 +1084,8 @@ static int apply_rows(struct db *db, int64_t sync_id, json_t *src, const char *a
             systems[ns++] = maps[i].system_id;
     }
     struct org_actor who = {.everything = true, .actor = actor};
-    now_text(at);
-    id_text(sync_id, idt);
+    wf_now(at);
+    wf_id_text(sync_id, idt);
     int rc = db_begin(db);
     if (!rc) {
         rc =
@@ -1161,7 +1102,7 @@ static int apply_rows(struct db *db, int64_t sync_id, json_t *src, const char *a
                                       "grants_new", (json_int_t)counts->grants_new,
                                       "grants_removed", (json_int_t)counts->grants_removed);
             rc = cat_audit(db, &who, "directory_sync.done", "directory_sync", idt,
-                           hidden(src, "_organisation_id"), NULL, after);
+                           wf_hidden(src, "_organisation_id"), NULL, after);
             json_decref(after);
         }
         rc = rc ? (db_rollback(db), rc) : db_commit(db);
@@ -1191,7 +1132,7 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
     memset(counts, 0, sizeof(*counts));
     *failed = false;
     error[0] = '\0';
-    now_text(at);
+    wf_now(at);
     int rc = db_begin(db);
     if (!rc) {
         rc = dir_sql_sync_claim(db, sync_id, at, &claimed);
@@ -1202,9 +1143,9 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
     if (!rc)
         rc = dir_sql_sync_by_id(db, sync_id, &sync);
     if (!rc)
-        rc = dir_sql_source_by_id(db, hidden(sync, "_source_id"), &src);
-    if (!rc && member(sync, "requested_by"))
-        str_copy(actor, sizeof(actor), member(sync, "requested_by"));
+        rc = dir_sql_source_by_id(db, wf_hidden(sync, "_source_id"), &src);
+    if (!rc && wf_member(sync, "requested_by"))
+        str_copy(actor, sizeof(actor), wf_member(sync, "requested_by"));
     if (rc) {
         /* Claimed but unreadable: end it as failed rather than leave it running. */
         str_format(error, errlen, "synkroniseringen kunde inte läsas: %s", err_str(rc));
@@ -1222,7 +1163,7 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
         str_format(error, errlen,
                    "gruppen %s finns inte i katalogen under %s (eller matchas inte av "
                    "group_filter); rätta eller ta bort den i källans grupper",
-                   maps[missing].group_dn, member(src, "base_dn"));
+                   maps[missing].group_dn, wf_member(src, "base_dn"));
         read_rc = ERR_NOTFOUND;
     }
     if (!read_rc && json_array_size(users) == 0) {
@@ -1230,7 +1171,7 @@ int dir_sync_run(struct db *db, int64_t sync_id, bool *failed, struct access_cha
          * with nobody in it; taken as the truth it would remove every account it maps. */
         str_format(error, errlen,
                    "katalogen gav inga användare under %s med user_filter %s; inget ändrades",
-                   member(src, "base_dn"), member(src, "user_filter"));
+                   wf_member(src, "base_dn"), wf_member(src, "user_filter"));
         read_rc = ERR_NOTFOUND;
     }
     if (!read_rc)
@@ -1281,15 +1222,15 @@ int dir_schedule(struct db *db, int64_t now)
         int64_t next, sync_id;
         if (rc)
             break;
-        if (dir_interval_next(member(s, "sync_interval"), now, &next))
+        if (dir_interval_next(wf_member(s, "sync_interval"), now, &next))
             next = now + 86400; /* an interval this version cannot read: once a day */
         clock_format(next, next_at);
         rc = db_begin(db);
         if (rc)
             break;
-        rc = dir_sql_source_next_set(db, hidden(s, "id"), next_at);
+        rc = dir_sql_source_next_set(db, wf_hidden(s, "id"), next_at);
         if (!rc) {
-            rc = dir_sync_queue(db, hidden(s, "id"), "schedule", &sync_id);
+            rc = dir_sync_queue(db, wf_hidden(s, "id"), "schedule", &sync_id);
             if (rc == ERR_CONFLICT)
                 rc = 0; /* one is on its way already */
         }
@@ -1302,7 +1243,7 @@ int dir_schedule(struct db *db, int64_t now)
 int dir_recover(struct db *db)
 {
     char at[CLOCK_ISO_LEN];
-    now_text(at);
+    wf_now(at);
     int rc = db_begin(db);
     if (rc)
         return rc;

@@ -321,16 +321,7 @@ int request_sql_insert(struct db *db, const struct request_write *w, const char 
 
 int request_sql_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, SQL_REQUEST_FIND, &st);
-    if (rc)
-        return rc;
-    rc = wf_bind_oversight_scope(st, who);
-    if (!rc)
-        rc = db_bind_int(st, ":id", id);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
-    return cat_one_row(st, rc, out);
+    return wf_find(db, who, SQL_REQUEST_FIND, id, out);
 }
 
 int request_sql_by_id(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
@@ -352,9 +343,7 @@ int request_sql_list(struct db *db, const struct org_actor *who, const struct re
     int rc = db_prepare(db, SQL_REQUEST_LIST, &st);
     if (rc)
         return rc;
-    rc = wf_bind_oversight_scope(st, who);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
+    rc = wf_bind_caller(st, who);
     if (!rc)
         rc = db_bind_text(st, ":status", f->status);
     if (!rc)
@@ -433,16 +422,7 @@ int task_sql_insert(struct db *db, const struct task_write *w, const char *at, i
 
 int task_sql_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, SQL_TASK_FIND, &st);
-    if (rc)
-        return rc;
-    rc = wf_bind_oversight_scope(st, who);
-    if (!rc)
-        rc = db_bind_int(st, ":id", id);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
-    return cat_one_row(st, rc, out);
+    return wf_find(db, who, SQL_TASK_FIND, id, out);
 }
 
 int task_sql_by_id(struct db *db, int64_t id, json_t **out)
@@ -462,9 +442,7 @@ int task_sql_list(struct db *db, const struct org_actor *who, const struct task_
     int rc = db_prepare(db, SQL_TASK_LIST, &st);
     if (rc)
         return rc;
-    rc = wf_bind_oversight_scope(st, who);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
+    rc = wf_bind_caller(st, who);
     if (!rc)
         rc = db_bind_int(st, ":mine", f->mine);
     if (!rc)

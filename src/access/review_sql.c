@@ -221,16 +221,7 @@ int review_sql_items_create(struct db *db, int64_t review_id, const char *at, in
 
 int review_sql_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, SQL_FIND, &st);
-    if (rc)
-        return rc;
-    rc = wf_bind_oversight_scope(st, who);
-    if (!rc)
-        rc = db_bind_int(st, ":id", id);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
-    return cat_one_row(st, rc, out);
+    return wf_find(db, who, SQL_FIND, id, out);
 }
 
 int review_sql_list(struct db *db, const struct org_actor *who, const struct review_filter *f,
@@ -240,9 +231,7 @@ int review_sql_list(struct db *db, const struct org_actor *who, const struct rev
     int rc = db_prepare(db, SQL_LIST, &st);
     if (rc)
         return rc;
-    rc = wf_bind_oversight_scope(st, who);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
+    rc = wf_bind_caller(st, who);
     if (!rc)
         rc = db_bind_text(st, ":status", f->status);
     if (!rc)
@@ -281,13 +270,11 @@ int review_sql_items(struct db *db, const struct org_actor *who, int64_t review_
     int rc = db_prepare(db, SQL_ITEMS, &st);
     if (rc)
         return rc;
-    rc = wf_bind_oversight_scope(st, who);
+    rc = wf_bind_caller(st, who);
     if (!rc)
         rc = db_bind_int(st, ":review", review_id);
     if (!rc)
         rc = db_bind_int(st, ":all_items", f->everything);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
     if (!rc)
         rc = db_bind_int(st, ":reviewer", f->reviewer);
     if (!rc)
@@ -308,15 +295,13 @@ int review_sql_item_find(struct db *db, const struct org_actor *who, int64_t rev
     int rc = db_prepare(db, SQL_ITEM_FIND, &st);
     if (rc)
         return rc;
-    rc = wf_bind_oversight_scope(st, who);
+    rc = wf_bind_caller(st, who);
     if (!rc)
         rc = db_bind_int(st, ":review", review_id);
     if (!rc)
         rc = db_bind_int(st, ":item", item_id);
     if (!rc)
         rc = db_bind_int(st, ":all_items", everything);
-    if (!rc)
-        rc = db_bind_int(st, ":me", wf_caller_person(who));
     return cat_one_row(st, rc, out);
 }
 

@@ -179,11 +179,7 @@ int h_review_items(struct req *req, struct resp *resp)
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
     const char *id = req_param(req, "id");
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = review_items(db, &who, id, &q, format != CAT_FORMAT_JSON, &out, &p);
     return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_ACCESS_REVIEW_ITEMS,
@@ -223,11 +219,7 @@ int h_offboarding_list(struct req *req, struct resp *resp)
     struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = offboarding_list(db, &who, &q, &out, &p);
     return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_OFFBOARDING,

@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "db/db.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -147,9 +148,22 @@ json_t *wf_page(json_t *rows, int page, char kind)
     return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
 }
 
-int wf_bind_oversight_scope(struct db_stmt *st, const struct org_actor *who)
+int wf_bind_caller(struct db_stmt *st, const struct org_actor *who)
 {
     struct org_actor narrow = *who;
     narrow.roles &= WORKFLOW_IT_ROLES;
-    return cat_bind_scope(st, &narrow);
+    int rc = cat_bind_scope(st, &narrow);
+    return rc ? rc : db_bind_int(st, ":me", wf_caller_person(who));
+}
+
+int wf_find(struct db *db, const struct org_actor *who, const char *sql, int64_t id, json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st);
+    if (rc)
+        return rc;
+    rc = wf_bind_caller(st, who);
+    if (!rc)
+        rc = db_bind_int(st, ":id", id);
+    return cat_one_row(st, rc, out);
 }

@@ -34,10 +34,13 @@ int wf_cursor_read(const char *cursor, char kind, int64_t *id, struct json_probl
 /* "true"/"false" (absent: false) for a boolean filter; 422 naming it otherwise. */
 int wf_bool_filter(const char *v, const char *name, bool *out, struct json_problem *p);
 struct db_stmt;
-/* Bind the scope of a statement starting with AUTHZ_SCOPE_CTE with only the caller's oversight
- * roles (WORKFLOW_IT_ROLES): requests, tasks and campaigns are seen whole by the IT centre's
- * roles over an organisation; others see their own (see the queries). */
-int wf_bind_oversight_scope(struct db_stmt *st, const struct org_actor *who);
+/* Bind the caller of a statement starting with AUTHZ_SCOPE_CTE: its scope with only the
+ * caller's oversight roles (WORKFLOW_IT_ROLES), and :me, the caller's person. Requests, tasks
+ * and campaigns are seen whole by the IT centre's roles over an organisation; others see their
+ * own (see the queries). */
+int wf_bind_caller(struct db_stmt *st, const struct org_actor *who);
+/* One row of sql (bound as wf_bind_caller, and :id) as JSON; ERR_NOTFOUND without one. */
+int wf_find(struct db *db, const struct org_actor *who, const char *sql, int64_t id, json_t **out);
 /* {items, next_cursor} from rows (one more than page when there is a next page); items are
  * made public (hidden members dropped). Takes rows. */
 json_t *wf_page(json_t *rows, int page, char kind);

@@ -436,6 +436,15 @@ int cat_export_format(struct req *req, enum cat_format *format)
     return 0;
 }
 
+int cat_list_start(struct req *req, const char *const *params, struct db **db,
+                   enum cat_format *format)
+{
+    int rc = req_query_known(req, params);
+    if (!rc)
+        rc = cat_export_format(req, format);
+    return rc ? rc : req_db(req, db);
+}
+
 static void free_ptr(void *p)
 {
     free(p);

@@ -63,6 +63,10 @@ json_t *cat_requirement_rows(json_t *requirements);
 
 /* The HTTP side: ?format=json|csv|xlsx into *format (0, or a 422 problem response). */
 int cat_export_format(struct req *req, enum cat_format *format);
+/* A list request's start: only the query parameters in params (NULL-terminated), its format,
+ * then the database. 0, or the problem response already made. */
+int cat_list_start(struct req *req, const char *const *params, struct db **db,
+                   enum cat_format *format);
 /* Answer a list request with format's attachment (a Swedish file name), recorded in the audit
  * log with the query's filters (params) first; 422 too_many_rows past CAT_EXPORT_MAX. */
 /* Answer with items as format's attachment (CSV or XLSX; named name.csv or name.xlsx, or the

@@ -93,12 +93,8 @@ static int list(struct req *req, struct resp *resp, bool mine)
     };
     struct json_problem p = {0};
     struct db *db;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
     enum cat_format format = CAT_FORMAT_JSON;
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc && format != CAT_FORMAT_JSON)
         return cat_export_respond(req, resp, db, &who, CAT_LIST_SYSTEMS, format, &q, params);
     struct buf text;

@@ -90,12 +90,8 @@ static int list(struct req *req, struct resp *resp, bool mine)
     };
     struct json_problem p = {0};
     struct db *db;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
     enum cat_format format = CAT_FORMAT_JSON;
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc && format != CAT_FORMAT_JSON)
         return cat_export_respond(req, resp, db, &who, CAT_LIST_INFORMATION, format, &q, params);
     struct buf text;
@@ -219,11 +215,7 @@ int h_system_requirements(struct req *req, struct resp *resp)
     enum cat_format format;
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = cat_export_format(req, &format);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = system_requirements(db, &who, ext, &out);
     if (rc)

@@ -72,9 +72,9 @@ int h_findings_list(struct req *req, struct resp *resp)
     struct db *db;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
-    int rc = start(req, params, &db);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
-        rc = cat_export_format(req, &format);
+        findings_fresh(db);
     if (!rc && format != CAT_FORMAT_JSON)
         return export(req, resp, db, &who, &q, format, params);
     if (!rc)

@@ -155,11 +155,7 @@ int h_risk_assessment_list(struct req *req, struct resp *resp)
     struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = risk_assessment_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_RISK_ASSESSMENTS,
@@ -218,11 +214,7 @@ int h_risk_list(struct req *req, struct resp *resp)
     struct db *db = NULL;
     json_t *out = NULL;
     enum cat_format format = CAT_FORMAT_JSON;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
-    if (!rc)
-        rc = cat_export_format(req, &format);
+    int rc = cat_list_start(req, params, &db, &format);
     if (!rc)
         rc = risk_list(db, &who, &q, format != CAT_FORMAT_JSON, &out, &p);
     return cat_list_answer(req, resp, db, rc, out, &p, format, CAT_LIST_RISKS, risk_register_rows,
