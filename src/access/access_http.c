@@ -185,9 +185,7 @@ int h_mfa_coverage(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = access_mfa_coverage(db, &who, req_query(req, "organisation"), req_query(req, "system"),
                                  &out, &p);

@@ -76,9 +76,7 @@ int h_dir_source_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = dir_source_list(db, &who, req_query(req, "limit"), req_query(req, "cursor"), &out, &p);
     return req_answer(req, resp, rc, 200, out, &p);
@@ -116,9 +114,7 @@ int h_dir_sync_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = dir_sync_list(db, &who, req_param(req, "id"), req_query(req, "limit"),
                            req_query(req, "cursor"), &out, &p);
@@ -132,9 +128,7 @@ int h_dir_sync_get(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = dir_sync_get(db, &who, req_param(req, "id"), req_param(req, "sync_id"),
                           req_query(req, "change"), req_query(req, "limit"),

@@ -69,9 +69,7 @@ int h_request_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = request_list(db, &who, &q, &out, &p);
     return req_answer(req, resp, rc, 200, out, &p);
@@ -84,9 +82,7 @@ int h_request_systems(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = request_systems(db, &who, req_query(req, "q"), req_query(req, "person"),
                              req_query(req, "limit"), &out, &p);
@@ -121,9 +117,7 @@ int h_task_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = task_list(db, &who, &q, &out, &p);
     return req_answer(req, resp, rc, 200, out, &p);
@@ -146,9 +140,7 @@ int h_review_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = review_list(db, &who, &q, &out, &p);
     return req_answer(req, resp, rc, 200, out, &p);

@@ -166,9 +166,7 @@ int h_component_list(struct req *req, struct resp *resp)
     struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = component_list(db, &who, req_param(req, "external_id"), &out);
     if (rc)
@@ -277,9 +275,7 @@ int h_contract_get(struct req *req, struct resp *resp)
     struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = supplier_contract_get(db, &who, req_param(req, "code"), &out);
     if (rc)

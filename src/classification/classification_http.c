@@ -191,9 +191,7 @@ static int system_view(struct req *req, struct resp *resp, system_view_fn fn)
     struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = fn(db, &who, req_param(req, "external_id"), &out);
     if (rc)

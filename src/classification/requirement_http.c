@@ -43,9 +43,7 @@ int h_requirement_rule_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = requirement_rule_list(db, &who, req_query(req, "organisation"), &out, &p);
     if (rc)

@@ -28,9 +28,7 @@ const struct field attestation_fields[] = {
 
 static int start(struct req *req, const char *const *params, struct db **db)
 {
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, db);
+    int rc = req_query_db(req, params, db);
     if (!rc)
         findings_fresh(*db);
     return rc;
@@ -164,9 +162,7 @@ int h_attestation_list(struct req *req, struct resp *resp)
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc =
             attestation_list(db, &who, req_query(req, "organisation"), req_query(req, "obligation"),
@@ -206,9 +202,7 @@ int h_attestation_evidence(struct req *req, struct resp *resp)
     char *name = NULL, *type = NULL;
     unsigned char *data = NULL;
     size_t len = 0;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = attestation_evidence(db, &who, req_param(req, "id"), &name, &type, &data, &len);
     if (rc)

@@ -71,6 +71,8 @@ const struct route *req_routes(struct req *req, size_t *n);
 
 /* This worker thread's database connection, opened on first use. */
 int req_db(struct req *req, struct db **out);
+/* A read's start: req_query_known(names), then req_db. */
+int req_query_db(struct req *req, const char *const *names, struct db **out);
 
 /* Record a problem for the response (the first one wins) and return ERR_REJECTED, so that a
  * handler can write: return req_problem(req, 409, "duplicate", "code", "..."); */

@@ -112,6 +112,12 @@ const struct route *req_routes(struct req *req, size_t *n)
     return req->srv->cfg->routes;
 }
 
+int req_query_db(struct req *req, const char *const *names, struct db **out)
+{
+    int rc = req_query_known(req, names);
+    return rc ? rc : req_db(req, out);
+}
+
 int req_db(struct req *req, struct db **out)
 {
     struct server *srv = req->srv;

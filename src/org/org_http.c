@@ -128,9 +128,7 @@ int org_run_read(struct req *req, struct resp *resp, const char *param, org_read
     struct org_actor who = org_actor_of(req);
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = fn(db, &who, req_param(req, param), &out);
     return req_answer(req, resp, rc, 200, out, &(struct json_problem){0});
@@ -201,9 +199,7 @@ static int list(struct req *req, struct resp *resp, const char *const *params, l
     struct json_problem p = {0};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = fn(db, &who, &q, &out, &p);
     if (rc)
@@ -218,9 +214,7 @@ int h_roles_list(struct req *req, struct resp *resp)
     static const char *const params[] = {NULL};
     struct db *db;
     json_t *out = NULL;
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = role_list(db, &out);
     if (rc)

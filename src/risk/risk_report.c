@@ -662,9 +662,7 @@ int h_risk_report(struct req *req, struct resp *resp)
     char since[11] = "";
     int64_t org_id = 0;
     buf_init(&pdf, RISK_REPORT_BYTES);
-    int rc = req_query_known(req, params);
-    if (!rc)
-        rc = req_db(req, &db);
+    int rc = req_query_db(req, params, &db);
     if (!rc)
         rc = risk_report_build(db, &who, &q, clock_now(), &pdf, since, &p);
     if (!rc && strcmp(req->method, "HEAD") != 0) {
