@@ -263,15 +263,6 @@ static int ok_orgs(struct rule_ctx *ctx, const struct failed *f)
 }
 
 /* The date part of a date or a timestamp, or NULL. */
-static const char *date_of(const char *s, char out[11])
-{
-    if (!s || strlen(s) < 10)
-        return NULL;
-    memcpy(out, s, 10);
-    out[10] = '\0';
-    return out;
-}
-
 static int eval_identity(struct rule_ctx *ctx)
 {
     struct period warn;
@@ -284,7 +275,7 @@ static int eval_identity(struct rule_ctx *ctx)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
         char until[11];
-        const char *u = date_of(db_col_text(st, RULE_COL + 2), until);
+        const char *u = rule_date_of(db_col_text(st, RULE_COL + 2), until);
         bool valid = db_col_int(st, RULE_COL) && !db_col_is_null(st, RULE_COL + 1) && u &&
                      strcmp(u, ctx->today) >= 0;
         if (!valid)
@@ -327,26 +318,7 @@ static int eval_privileged_mfa(struct rule_ctx *ctx)
 
 static int eval_review_age(struct rule_ctx *ctx)
 {
-    struct period max_age, warn;
-    struct db_stmt *st;
-    int rc = rule_period(ctx, "max_age", &max_age);
-    if (!rc)
-        rc = rule_period(ctx, "warn", &warn);
-    if (!rc)
-        rc = rule_prepare(ctx, SQL_REVIEW_AGE, &st);
-    if (rc)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        char last[11], due[11];
-        if (!date_of(db_col_text(st, RULE_COL + 2), last))
-            rc = rule_emit(ctx, st, FINDING_MISSING, NULL);
-        else if (!(rc = period_add(last, max_age, due)))
-            rc = rule_emit(ctx, st, rule_status_by_due(ctx, due, warn), due);
-        if (rc)
-            break;
-    }
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    return rule_run_max_age(ctx, SQL_REVIEW_AGE, RULE_COL + 2);
 }
 
 static int eval_role_change(struct rule_ctx *ctx)
@@ -361,7 +333,7 @@ static int eval_role_change(struct rule_ctx *ctx)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
         char changed[11], due[11];
-        if (!date_of(db_col_text(st, RULE_COL), changed))
+        if (!rule_date_of(db_col_text(st, RULE_COL), changed))
             continue;
         /* warn is the time to have the access reviewed: due then, due_soon until */
         rc = period_add(changed, warn, due);
@@ -394,7 +366,7 @@ static int eval_offboarding(struct rule_ctx *ctx)
     rc = db_bind_text(st, ":horizon", horizon);
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         char end[11];
-        const char *e = date_of(db_col_text(st, RULE_COL), end);
+        const char *e = rule_date_of(db_col_text(st, RULE_COL), end);
         /* the last day is the deadline: the grants must be gone once it has passed */
         rc = e ? emit(ctx, st, &f, SUBJECT_PERSON,
                       strcmp(e, ctx->today) < 0 ? FINDING_OVERDUE : FINDING_DUE_SOON, e)
@@ -407,8 +379,8 @@ static int eval_offboarding(struct rule_ctx *ctx)
         goto done;
     while ((rc = db_step(st)) == DB_ROW) {
         char end[11], login[11];
-        const char *e = date_of(db_col_text(st, RULE_COL), end);
-        const char *l = date_of(db_col_text(st, RULE_COL + 1), login);
+        const char *e = rule_date_of(db_col_text(st, RULE_COL), end);
+        const char *l = rule_date_of(db_col_text(st, RULE_COL + 1), login);
         if (e && l && strcmp(l, e) > 0 &&
             (rc = emit(ctx, st, &f, SUBJECT_ACCOUNT, FINDING_OVERDUE, e)))
             break;
@@ -441,7 +413,7 @@ static int eval_request_approval(struct rule_ctx *ctx)
         goto done;
     while ((rc = db_step(st)) == DB_ROW) {
         char oldest[11], due[11];
-        if (!date_of(db_col_text(st, RULE_COL), oldest))
+        if (!rule_date_of(db_col_text(st, RULE_COL), oldest))
             continue;
         if ((rc = period_add(oldest, deadline, due)))
             break;
@@ -482,8 +454,8 @@ static int eval_least_privilege(struct rule_ctx *ctx)
     }
     while ((rc = db_step(st)) == DB_ROW) {
         char approved[11], kept[11], due[11];
-        const char *a = date_of(db_col_text(st, RULE_COL), approved);
-        const char *k = date_of(db_col_text(st, RULE_COL + 1), kept);
+        const char *a = rule_date_of(db_col_text(st, RULE_COL), approved);
+        const char *k = rule_date_of(db_col_text(st, RULE_COL + 1), kept);
         const char *last = !a ? k : !k ? a : strcmp(a, k) >= 0 ? a : k;
         if (!last) {
             rc = emit(ctx, st, &f, SUBJECT_GRANT, FINDING_MISSING, NULL);

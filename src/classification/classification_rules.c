@@ -46,25 +46,7 @@ static int eval_info_owner(struct rule_ctx *ctx)
 
 static int eval_current(struct rule_ctx *ctx)
 {
-    struct period max_age, warn;
-    struct db_stmt *st;
-    int rc = rule_period(ctx, "max_age", &max_age);
-    if (!rc)
-        rc = rule_period(ctx, "warn", &warn);
-    if (!rc)
-        rc = rule_prepare(ctx, SQL_CURRENT, &st);
-    if (rc)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        char due[11];
-        rc = period_add(db_col_text(st, RULE_COL), max_age, due);
-        if (!rc)
-            rc = rule_emit(ctx, st, rule_status_by_due(ctx, due, warn), due);
-        if (rc)
-            break;
-    }
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    return rule_run_max_age(ctx, SQL_CURRENT, RULE_COL);
 }
 
 static int eval_classified(struct rule_ctx *ctx)

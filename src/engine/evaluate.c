@@ -178,6 +178,39 @@ int rule_emit_person_active(struct rule_ctx *ctx, struct db_stmt *st, int disabl
     return rc ? rc : rule_emit(ctx, st, s, s == FINDING_OK ? NULL : due);
 }
 
+const char *rule_date_of(const char *s, char out[11])
+{
+    if (!s || strlen(s) < 10)
+        return NULL;
+    memcpy(out, s, 10);
+    out[10] = '\0';
+    return out;
+}
+
+int rule_run_max_age(struct rule_ctx *ctx, const char *sql, int col)
+{
+    struct period max_age, warn;
+    struct db_stmt *st;
+    int rc = rule_period(ctx, "max_age", &max_age);
+    if (!rc)
+        rc = rule_period(ctx, "warn", &warn);
+    if (!rc)
+        rc = rule_prepare(ctx, sql, &st);
+    if (rc)
+        return rc;
+    while ((rc = db_step(st)) == DB_ROW) {
+        char last[11], due[11];
+        if (!rule_date_of(db_col_text(st, col), last))
+            rc = rule_emit(ctx, st, FINDING_MISSING, NULL);
+        else if (!(rc = period_add(last, max_age, due)))
+            rc = rule_emit(ctx, st, rule_status_by_due(ctx, due, warn), due);
+        if (rc)
+            break;
+    }
+    db_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
 int rule_run_person_active(struct rule_ctx *ctx, const char *sql)
 {
     struct period warn;

@@ -133,6 +133,13 @@ enum finding_status rule_status_by_due(const struct rule_ctx *ctx, const char *d
 int rule_emit_person_active(struct rule_ctx *ctx, struct db_stmt *st, int disabled_col, int end_col,
                             struct period warn);
 
+/* The date (YYYY-MM-DD) a column's text begins with, into out; NULL when there is none. */
+const char *rule_date_of(const char *s, char out[11]);
+
+/* A whole "done at most max_age ago" rule: the date in sql's column col plus the obligation's
+ * max_age is each row's due date (warn applies); a row without that date is missing. */
+int rule_run_max_age(struct rule_ctx *ctx, const char *sql, int col);
+
 /* A whole "is the owner still here" rule: sql's columns after the standard ones are the
  * owner's disabled flag and employment end; the obligation's warn parameter applies. */
 int rule_run_person_active(struct rule_ctx *ctx, const char *sql);

@@ -49,38 +49,9 @@ static const char SQL_TREATMENT[] =
     " > COALESCE(rm.acceptance_threshold, :default_threshold)";
 
 /* The date part of a date or a timestamp, or NULL. */
-static const char *date_of(const char *s, char out[11])
-{
-    if (!s || strlen(s) < 10)
-        return NULL;
-    memcpy(out, s, 10);
-    out[10] = '\0';
-    return out;
-}
-
 static int eval_max_age(struct rule_ctx *ctx)
 {
-    struct period max_age, warn;
-    struct db_stmt *st;
-    int rc = rule_period(ctx, "max_age", &max_age);
-    if (!rc)
-        rc = rule_period(ctx, "warn", &warn);
-    if (!rc)
-        rc = rule_prepare(ctx, SQL_MAX_AGE, &st);
-    if (rc)
-        return rc;
-    while ((rc = db_step(st)) == DB_ROW) {
-        char due[11];
-        const char *last = db_col_text(st, RULE_COL);
-        if (!last)
-            rc = rule_emit(ctx, st, FINDING_MISSING, NULL);
-        else if (!(rc = period_add(last, max_age, due)))
-            rc = rule_emit(ctx, st, rule_status_by_due(ctx, due, warn), due);
-        if (rc)
-            break;
-    }
-    db_finalize(st);
-    return rc < 0 ? rc : 0;
+    return rule_run_max_age(ctx, SQL_MAX_AGE, RULE_COL);
 }
 
 static int eval_after_change(struct rule_ctx *ctx)
@@ -96,9 +67,9 @@ static int eval_after_change(struct rule_ctx *ctx)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
         char changed[11], linked[11], assessed[11], due[11];
-        const char *c = date_of(db_col_text(st, RULE_COL), changed);
-        const char *l = date_of(db_col_text(st, RULE_COL + 1), linked);
-        const char *a = date_of(db_col_text(st, RULE_COL + 2), assessed);
+        const char *c = rule_date_of(db_col_text(st, RULE_COL), changed);
+        const char *l = rule_date_of(db_col_text(st, RULE_COL + 1), linked);
+        const char *a = rule_date_of(db_col_text(st, RULE_COL + 2), assessed);
         const char *trigger = !c ? l : !l ? c : strcmp(c, l) >= 0 ? c : l;
         if (!trigger || (a && strcmp(a, trigger) >= 0))
             rc = rule_emit(ctx, st, FINDING_OK, NULL);
@@ -122,7 +93,7 @@ static int eval_measures(struct rule_ctx *ctx)
         return rc;
     while ((rc = db_step(st)) == DB_ROW) {
         char due[11];
-        const char *d = date_of(db_col_text(st, RULE_COL + 1), due);
+        const char *d = rule_date_of(db_col_text(st, RULE_COL + 1), due);
         if (strcmp(db_col_text(st, RULE_COL), "done") == 0 || !d)
             rc = rule_emit(ctx, st, d ? FINDING_OK : FINDING_MISSING, NULL);
         else
@@ -167,7 +138,7 @@ static int eval_treatment(struct rule_ctx *ctx)
     while (!rc && (rc = db_step(st)) == DB_ROW) {
         const char *treatment = db_col_text(st, RULE_COL);
         char expires[11];
-        const char *e = date_of(db_col_text(st, RULE_COL + 2), expires);
+        const char *e = rule_date_of(db_col_text(st, RULE_COL + 2), expires);
         if (!treatment)
             rc = rule_emit(ctx, st, FINDING_MISSING, NULL);
         else if (strcmp(treatment, "accept") == 0)
