@@ -737,28 +737,6 @@ int access_sql_account_grants_revoke(struct db *db, int64_t account_id, int64_t 
 
 /* ---- API rows ---- */
 
-static int find_scoped(struct db *db, const char *sql, const struct org_actor *who,
-                       const char *name, int64_t id, const char *text, json_t **out)
-{
-    struct db_stmt *st;
-    int rc = db_prepare(db, sql, &st);
-    if (rc)
-        return rc;
-    rc = cat_bind_scope(st, who);
-    if (!rc)
-        rc = text ? db_bind_text(st, name, text) : db_bind_int(st, name, id);
-    return cat_one_row(st, rc, out);
-}
-
-static int by_id(struct db *db, const char *sql, int64_t id, json_t **out)
-{
-    struct db_stmt *st;
-    int rc = db_prepare(db, sql, &st);
-    if (rc)
-        return rc;
-    return cat_one_row(st, db_bind_int(st, ":id", id), out);
-}
-
 int access_sql_account_list(struct db *db, const struct org_actor *who,
                             const struct access_account_filter *f, json_t *items)
 {
@@ -794,12 +772,12 @@ int access_sql_account_list(struct db *db, const struct org_actor *who,
 
 int access_sql_account_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    return find_scoped(db, SQL_ACCOUNT_FIND, who, ":id", id, NULL, out);
+    return cat_row_scoped(db, SQL_ACCOUNT_FIND, who, ":id", id, NULL, out);
 }
 
 int access_sql_account_by_id(struct db *db, int64_t id, json_t **out)
 {
-    return by_id(db, SQL_ACCOUNT_BY_ID, id, out);
+    return cat_row_by_id(db, SQL_ACCOUNT_BY_ID, id, out);
 }
 
 int access_sql_account_update(struct db *db, const struct access_account_write *w, const char *now)
@@ -858,13 +836,13 @@ int access_sql_account_exception(struct db *db, int64_t id, const char *reason, 
 int access_sql_system_find(struct db *db, const struct org_actor *who, const char *external_id,
                            json_t **out)
 {
-    return find_scoped(db, SQL_SYSTEM_FIND, who, ":ext", 0, external_id, out);
+    return cat_row_scoped(db, SQL_SYSTEM_FIND, who, ":ext", 0, external_id, out);
 }
 
 int access_sql_person_find(struct db *db, const struct org_actor *who, const char *user_id,
                            json_t **out)
 {
-    return find_scoped(db, SQL_PERSON_FIND, who, ":user_id", 0, user_id, out);
+    return cat_row_scoped(db, SQL_PERSON_FIND, who, ":user_id", 0, user_id, out);
 }
 
 int access_sql_entitlement_list(struct db *db, int64_t system_id, json_t *items)
@@ -940,12 +918,12 @@ int access_sql_grant_list(struct db *db, const struct org_actor *who,
 
 int access_sql_grant_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    return find_scoped(db, SQL_GRANT_FIND, who, ":id", id, NULL, out);
+    return cat_row_scoped(db, SQL_GRANT_FIND, who, ":id", id, NULL, out);
 }
 
 int access_sql_grant_by_id(struct db *db, int64_t id, json_t **out)
 {
-    return by_id(db, SQL_GRANT_BY_ID, id, out);
+    return cat_row_by_id(db, SQL_GRANT_BY_ID, id, out);
 }
 
 static int mfa(struct db *db, const char *sql, const struct org_actor *who,

@@ -166,6 +166,28 @@ int cat_one_row(struct db_stmt *st, int rc, json_t **out)
     return rc;
 }
 
+int cat_row_by_id(struct db *db, const char *sql, int64_t id, json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st);
+    if (rc)
+        return rc;
+    return cat_one_row(st, db_bind_int(st, ":id", id), out);
+}
+
+int cat_row_scoped(struct db *db, const char *sql, const struct org_actor *who, const char *name,
+                   int64_t id, const char *text, json_t **out)
+{
+    struct db_stmt *st;
+    int rc = db_prepare(db, sql, &st);
+    if (rc)
+        return rc;
+    rc = cat_bind_scope(st, who);
+    if (!rc)
+        rc = text ? db_bind_text(st, name, text) : db_bind_int(st, name, id);
+    return cat_one_row(st, rc, out);
+}
+
 int cat_all_rows(struct db_stmt *st, int rc, json_t *items)
 {
     while (!rc && (rc = db_step(st)) == DB_ROW) {

@@ -48,6 +48,12 @@ json_t *cat_row_json(struct db_stmt *st);
 json_t *cat_public(json_t *obj);
 /* Step st and give one row as JSON; no row is ERR_NOTFOUND. Finalizes st. */
 int cat_one_row(struct db_stmt *st, int rc, json_t **out);
+/* One row of sql bound with :id, as JSON (ERR_NOTFOUND without one). */
+int cat_row_by_id(struct db *db, const char *sql, int64_t id, json_t **out);
+/* One row of sql, which starts with AUTHZ_SCOPE_CTE (bound as cat_bind_scope), with the
+ * parameter name bound to text, or to id when text is NULL. */
+int cat_row_scoped(struct db *db, const char *sql, const struct org_actor *who, const char *name,
+                   int64_t id, const char *text, json_t **out);
 /* Step st to its end, appending each row as JSON to items. Finalizes st. */
 int cat_all_rows(struct db_stmt *st, int rc, json_t *items);
 

@@ -94,23 +94,12 @@ static int bind_id(struct db_stmt *st, const char *name, int64_t id)
 int cat_sql_system_find(struct db *db, const struct org_actor *who, const char *external_id,
                         json_t **out)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, SQL_SYSTEM_FIND, &st);
-    if (rc)
-        return rc;
-    rc = cat_bind_scope(st, who);
-    if (!rc)
-        rc = db_bind_text(st, ":external_id", external_id);
-    return cat_one_row(st, rc, out);
+    return cat_row_scoped(db, SQL_SYSTEM_FIND, who, ":external_id", 0, external_id, out);
 }
 
 int cat_sql_system_by_id(struct db *db, int64_t id, json_t **out)
 {
-    struct db_stmt *st;
-    int rc = db_prepare(db, SQL_SYSTEM_BY_ID, &st);
-    if (rc)
-        return rc;
-    return cat_one_row(st, db_bind_int(st, ":id", id), out);
+    return cat_row_by_id(db, SQL_SYSTEM_BY_ID, id, out);
 }
 
 /* ---- the systems list ----

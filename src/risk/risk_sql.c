@@ -279,36 +279,14 @@ int risk_sql_holds_any(struct db *db, int64_t person_id, unsigned mask, int64_t 
 
 /* ---- assessments ---- */
 
-static int find_scoped(struct db *db, const char *sql, const struct org_actor *who,
-                       const char *name, int64_t id, const char *text, json_t **out)
-{
-    struct db_stmt *st;
-    int rc = db_prepare(db, sql, &st);
-    if (rc)
-        return rc;
-    rc = cat_bind_scope(st, who);
-    if (!rc)
-        rc = text ? db_bind_text(st, name, text) : db_bind_int(st, name, id);
-    return cat_one_row(st, rc, out);
-}
-
-static int by_id(struct db *db, const char *sql, int64_t id, json_t **out)
-{
-    struct db_stmt *st;
-    int rc = db_prepare(db, sql, &st);
-    if (rc)
-        return rc;
-    return cat_one_row(st, db_bind_int(st, ":id", id), out);
-}
-
 int risk_sql_assessment_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    return find_scoped(db, SQL_ASSESS_FIND, who, ":id", id, NULL, out);
+    return cat_row_scoped(db, SQL_ASSESS_FIND, who, ":id", id, NULL, out);
 }
 
 int risk_sql_assessment_by_id(struct db *db, int64_t id, json_t **out)
 {
-    return by_id(db, SQL_ASSESS_BY_ID, id, out);
+    return cat_row_by_id(db, SQL_ASSESS_BY_ID, id, out);
 }
 
 int risk_sql_assessment_list(struct db *db, const struct org_actor *who,
@@ -507,18 +485,18 @@ int risk_sql_risk_count(struct db *db, int64_t assessment_id, int64_t *n)
 
 int risk_sql_risk_find(struct db *db, const struct org_actor *who, int64_t id, json_t **out)
 {
-    return find_scoped(db, SQL_RISK_FIND, who, ":id", id, NULL, out);
+    return cat_row_scoped(db, SQL_RISK_FIND, who, ":id", id, NULL, out);
 }
 
 int risk_sql_risk_by_id(struct db *db, int64_t id, json_t **out)
 {
-    return by_id(db, SQL_RISK_BY_ID, id, out);
+    return cat_row_by_id(db, SQL_RISK_BY_ID, id, out);
 }
 
 int risk_sql_risk_find_external(struct db *db, const struct org_actor *who, const char *ext,
                                 json_t **out)
 {
-    return find_scoped(db, SQL_RISK_FIND_EXTERNAL, who, ":ext", 0, ext, out);
+    return cat_row_scoped(db, SQL_RISK_FIND_EXTERNAL, who, ":ext", 0, ext, out);
 }
 
 int risk_sql_risk_taken(struct db *db, const char *ext, bool *taken)
