@@ -6,6 +6,7 @@
 #include "core/json_body.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -229,5 +230,10 @@ int org_import_with(struct db *db, enum import_kind kind, const struct import_op
                     const char *actor, const char *file, const char *data, size_t len,
                     struct import_report *rep);
 void import_report_release(struct import_report *rep);
+/* Count a problem of file's line (about column, or NULL) in rep and keep it while fewer than
+ * IMPORT_MESSAGES_MAX are kept: "FILE:LINE: column 'x': reason", and taken apart. */
+void import_report_vproblem(struct import_report *rep, const char *file, long line,
+                            const char *column, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 
 #endif

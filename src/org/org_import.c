@@ -148,6 +148,26 @@ static void problem(struct import *im, long line, const char *column, const char
     im->rep->errors++;
 }
 
+void import_report_vproblem(struct import_report *rep, const char *file, long line,
+                            const char *column, const char *fmt, va_list ap)
+{
+    char why[512], msg[1024];
+    int n = vsnprintf(why, sizeof(why), fmt, ap);
+    if (n < 0 || (size_t)n >= sizeof(why))
+        str_copy(why, sizeof(why), "a value is not acceptable");
+    int rc = column
+                 ? str_format(msg, sizeof(msg), "%s:%ld: column '%s': %s", file, line, column, why)
+                 : str_format(msg, sizeof(msg), "%s:%ld: %s", file, line, why);
+    if (rc)
+        str_format(msg, sizeof(msg), "line %ld: %s", line, why);
+    if (rep->nmessages < IMPORT_MESSAGES_MAX) {
+        rep->problems[rep->nmessages] = (struct import_problem){
+            .line = line, .column = column ? xstrdup(column) : NULL, .reason = xstrdup(why)};
+        rep->messages[rep->nmessages++] = xstrdup(msg);
+    }
+    rep->errors++;
+}
+
 void import_report_release(struct import_report *rep)
 {
     for (int i = 0; i < rep->nmessages; i++) {

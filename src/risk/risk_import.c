@@ -60,24 +60,10 @@ static void problem(struct import *im, long line, const char *column, const char
 
 static void problem(struct import *im, long line, const char *column, const char *fmt, ...)
 {
-    char why[512], msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(why, sizeof(why), fmt, ap);
+    import_report_vproblem(im->rep, im->file, line, column, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(why))
-        str_copy(why, sizeof(why), "a value is not acceptable");
-    int rc = column ? str_format(msg, sizeof(msg), "%s:%ld: column '%s': %s", im->file, line,
-                                 column, why)
-                    : str_format(msg, sizeof(msg), "%s:%ld: %s", im->file, line, why);
-    if (rc)
-        str_format(msg, sizeof(msg), "line %ld: %s", line, why);
-    if (im->rep->nmessages < IMPORT_MESSAGES_MAX) {
-        im->rep->problems[im->rep->nmessages] = (struct import_problem){
-            .line = line, .column = column ? xstrdup(column) : NULL, .reason = xstrdup(why)};
-        im->rep->messages[im->rep->nmessages++] = xstrdup(msg);
-    }
-    im->rep->errors++;
 }
 
 static void read_header(struct import *im, const struct csv_record *rec)
