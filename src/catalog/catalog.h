@@ -58,8 +58,8 @@ int system_list_write(struct db *db, const struct org_actor *who, const struct s
 /* ---- a system's stored list item (db/migrations/0010_list_items.sql) ----
  * Render and store the item GET /systems shows for system id, or for every system
  * (missing_only: those without one; *count, when given, the number rendered), from its
- * columns. Insert and update do it themselves; whatever else changes a system's columns (its
- * levels) calls one of these in the same transaction. */
+ * columns. Every SQL that writes a system's columns calls one of these in the same
+ * transaction: insert and update here, cls_sql_levels_set, and the demo's bulk load. */
 int system_item_render(struct db *db, int64_t id);
 int system_items_render(struct db *db, bool missing_only, int *count);
 

@@ -3,7 +3,6 @@
 #include "classification/classification.h"
 #include "classification/classification_sql.h"
 #include "catalog/cat_common.h"
-#include "catalog/catalog.h"
 #include "catalog/catalog_sql.h"
 #include "org/org_sql.h"
 #include "core/clock.h"
@@ -74,8 +73,6 @@ static int levels_refresh(struct db *db, const struct org_actor *who, int64_t sy
     }
     if (!rc)
         rc = cls_sql_levels_set(db, system_id, krt, personal);
-    if (!rc)
-        rc = system_item_render(db, system_id); /* the list shows the levels */
     json_decref(infos);
     json_decref(raises);
     return rc;

@@ -4,6 +4,7 @@
 #include "classification/classification_sql.h"
 #include "catalog/cat_common.h"
 #include "catalog/cat_list.h"
+#include "catalog/catalog.h"
 #include "classification/classification.h"
 #include "core/buf.h"
 #include "core/json_write.h"
@@ -385,7 +386,8 @@ int cls_sql_levels_set(struct db *db, int64_t system_id, const int64_t krt[3], i
         rc = db_bind_int(st, ":personal", personal);
     if (!rc)
         rc = db_bind_int(st, ":id", system_id);
-    return db_finish(st, rc);
+    rc = db_finish(st, rc);
+    return rc ? rc : system_item_render(db, system_id); /* the systems list shows the levels */
 }
 
 int cls_sql_rules(struct db *db, int64_t org_id, json_t *items)

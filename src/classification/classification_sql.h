@@ -53,7 +53,7 @@ int cls_sql_linked_info(struct db *db, const struct org_actor *who, int64_t syst
 int cls_sql_raises(struct db *db, int64_t system_id, json_t *items);
 int cls_sql_raise_put(struct db *db, int64_t system_id, const char *aspect, int64_t level,
                       const char *reason, const char *note, const char *by, const char *at);
-/* Store the levels in force of a system. */
+/* Store the levels in force of a system, and render its list item again. */
 int cls_sql_levels_set(struct db *db, int64_t system_id, const int64_t krt[3], int64_t personal);
 
 /* Rules for a system of organisation org_id: the defaults and those of org_id or above:
